@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/**
+ * The `vecudf` command line. Each command lives in its own file under src/cli/ and exports a
+ * `register…(program)` function; this file only assembles them.
+ */
+import { Command } from 'commander';
+
+const program = new Command();
+program
+  .name('vecudf')
+  .description(
+    'Vectorized Arrow/DataFrame UDF runtime: run UDFs over files, serve them to Flink / Beam runners',
+  )
+  .showHelpAfterError();
+
+// Commands register themselves here, one line each.
+
+await program.parseAsync(process.argv);

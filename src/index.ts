@@ -1,0 +1,9 @@
+/**
+ * vecudf's public API. Everything a UDF author imports comes from here:
+ *
+ * @example
+ * import { vectorizedUdf, DataTypes as T } from 'vecudf';
+ * export const plus = vectorizedUdf((a, b) => a.add(b),
+ *   { inputTypes: [T.DOUBLE(), T.DOUBLE()], resultType: T.DOUBLE() });
+ */
+export * from './types/data-types.js';
