@@ -1,0 +1,68 @@
+/**
+ * Cuts a stream of record batches into batches of exactly `size` rows (the last one may be
+ * shorter), as Flink's Arrow operator does with `python.fn-execution.arrow.batch.size`.
+ *
+ * A cut that falls inside one input batch is a zero-copy slice; only a cut that spans input
+ * batches is copied (once) into contiguous buffers, because an Arrow IPC record batch needs them.
+ *
+ * @example
+ * for await (const b of cutBatches(readBatches(file), 10_000)) console.log(b.numRows);
+ */
+import { type Data, RecordBatch, type Schema, type Struct } from 'apache-arrow';
+import { concatData } from './concat-data.js';
+
+export type BatchSource = AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
+
+/** Yields batches of `size` rows (last one shorter), all with the schema of the first input batch. */
+export async function* cutBatches(input: BatchSource, size: number): AsyncGenerator<RecordBatch> {
+  if (!Number.isInteger(size) || size < 1)
+    throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  let schema: Schema | undefined;
+  let pending: RecordBatch[] = [];
+  let pendingRows = 0;
+  for await (const batch of input) {
+    schema = checkSameSchema(schema, batch);
+    const n = batch.numRows;
+    let at = 0;
+    while (at < n) {
+      const take = Math.min(size - pendingRows, n - at);
+      if (pendingRows === 0 && take === size) {
+        yield at === 0 && take === n ? batch : batch.slice(at, at + take);
+      } else {
+        pending.push(batch.slice(at, at + take));
+        pendingRows += take;
+        if (pendingRows === size) {
+          yield concatBatches(pending);
+          pending = [];
+          pendingRows = 0;
+        }
+      }
+      at += take;
+    }
+  }
+  if (pendingRows > 0) yield concatBatches(pending);
+}
+
+/** One record batch holding the rows of `parts` in order (a copy unless there is one part). */
+export function concatBatches(parts: readonly RecordBatch[]): RecordBatch {
+  if (parts.length === 1) return parts[0]!;
+  const data = concatData(parts.map((p) => p.data)) as Data<Struct>;
+  return new RecordBatch(parts[0]!.schema, data);
+}
+
+/** Throws unless `batch` has the same column names and types as the stream's first batch. */
+export function checkSameSchema(expected: Schema | undefined, batch: RecordBatch): Schema {
+  const actual = batch.schema;
+  if (!expected) return actual;
+  if (expected === actual) return expected;
+  const a = expected.fields;
+  const b = actual.fields;
+  const same =
+    a.length === b.length &&
+    a.every((f, i) => f.name === b[i]!.name && String(f.type) === String(b[i]!.type));
+  if (!same) {
+    const show = (s: Schema) => s.fields.map((f) => `${f.name}: ${String(f.type)}`).join(', ');
+    throw new Error(`input batches change schema: [${show(expected)}] then [${show(actual)}]`);
+  }
+  return expected;
+}
