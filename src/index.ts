@@ -6,4 +6,4 @@
  * export const plus = vectorizedUdf((a, b) => a.add(b),
  *   { inputTypes: [T.DOUBLE(), T.DOUBLE()], resultType: T.DOUBLE() });
  */
-export * from './types/data-types.js';
+export * from './types/index.js';
