@@ -61,7 +61,7 @@ describe('take', () => {
   });
 
   it('refuses an index past the end, naming it', () => {
-    const v = arrow.vectorFromArray(['a', 'b']);
+    const v = arrow.vectorFromArray(['a', 'b'], new arrow.Utf8());
     expect(() => take(v, Int32Array.of(0, 2))).toThrow(/index 2 is out of range for a column of 2 rows/);
     expect(() => take(arrow.vectorFromArray([1, 2]), Int32Array.of(5))).toThrow(RangeError);
   });
