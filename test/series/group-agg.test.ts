@@ -17,8 +17,10 @@ function naive(values: unknown[], ids: number[], numGroups: number, op: AggName)
     if (typeof xs[0] === 'bigint') {
       const b = xs as bigint[];
       if (op === 'sum') return b.reduce((a, x) => a + x, 0n);
-      if (op === 'min') return b.reduce((a, x) => (x < a ? x : a));
-      if (op === 'max') return b.reduce((a, x) => (x > a ? x : a));
+      // Math.min/max do not take bigints: sort instead
+      const sorted = [...b].sort((p, q) => (p < q ? -1 : p > q ? 1 : 0));
+      if (op === 'min') return sorted[0];
+      if (op === 'max') return sorted[sorted.length - 1];
       return naiveMoments(b.map(Number), op);
     }
     const n = xs as number[];
