@@ -1,0 +1,184 @@
+/**
+ * Loading a UDF by module and export name, as the plan and `vecudf run --udf file#export` name
+ * them. Each module is imported once per process (cached by resolved URL); .js/.mjs/.cjs go
+ * through Node's `import()`, .ts/.mts/.cts through tsx's ESM loader API (`tsImport`).
+ *
+ * @example
+ * const plus = await loadUdf({ module: './udfs.ts', export: 'plus' }, { baseDir: process.cwd() });
+ * const raw = await loadUdf({ ...parseUdfRef('./fns.mjs#double'), kind: 'vectorized', resultType: 'DOUBLE' },
+ *   { baseDir: process.cwd() });
+ */
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type DataType, typeToString, withNullable } from '../types/data-types.js';
+import { makeUdf, resolveType } from './define.js';
+import { isUdf, UDF_KINDS, type Udf, type UdfKind } from './types.js';
+
+/**
+ * A reference to a UDF: a module (path relative to `baseDir`, absolute path, or `file:` URL)
+ * and an export name. `kind`, `inputTypes`, `resultType` are required for a plain exported
+ * function, and, when given for a UDF object, must agree with it.
+ */
+export interface UdfRef {
+  module: string;
+  export: string;
+  kind?: UdfKind;
+  inputTypes?: (DataType | string)[];
+  resultType?: DataType | string;
+  /** Name used in errors and metrics for a plain function (defaults to the export name). */
+  name?: string;
+}
+
+export interface LoadUdfOptions {
+  /** Directory that relative module paths are resolved against. */
+  baseDir: string;
+  /** When given, modules must live inside one of these directories (design §7: allowed locations). */
+  allowedDirs?: readonly string[];
+}
+
+/** Splits `path/to/file.ts#exportName` (export defaults to `default`; the last `#` separates). */
+export function parseUdfRef(text: string): { module: string; export: string } {
+  if (typeof text !== 'string' || text.length === 0)
+    throw new TypeError('UDF reference: expected "file#export"');
+  const hash = text.lastIndexOf('#');
+  if (hash < 0) return { module: text, export: 'default' };
+  const module = text.slice(0, hash);
+  const exp = text.slice(hash + 1);
+  if (module.length === 0) throw new TypeError(`UDF reference '${text}': the module path is empty`);
+  if (exp.length === 0) throw new TypeError(`UDF reference '${text}': the export name after '#' is empty`);
+  return { module, export: exp };
+}
+
+const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
+
+/** Forgets every imported module (tests; a changed file on disk is not re-read by Node anyway for .js). */
+export function clearUdfModuleCache(): void {
+  moduleCache.clear();
+}
+
+function resolveModulePath(spec: string, opts: LoadUdfOptions): string {
+  let path: string;
+  if (spec.startsWith('file:')) path = fileURLToPath(spec);
+  else if (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec)) {
+    throw new Error(`UDF module '${spec}': only file paths and file: URLs can be loaded`);
+  } else path = isAbsolute(spec) ? spec : resolve(opts.baseDir, spec);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    throw new Error(
+      `UDF module not found: ${path}${isAbsolute(spec) ? '' : ` ('${spec}' from ${opts.baseDir})`}`,
+    );
+  }
+  path = realpathSync(path);
+  if (opts.allowedDirs) {
+    const ok = opts.allowedDirs.some((d) => {
+      const rel = relative(realpathSync(d), path);
+      return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
+    });
+    if (!ok)
+      throw new Error(
+        `UDF module ${path} is outside the allowed directories (${opts.allowedDirs.join(', ')})`,
+      );
+  }
+  return path;
+}
+
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  let p = moduleCache.get(url);
+  if (!p) {
+    p = (async () => {
+      try {
+        if (/\.[cm]?ts$/.test(path)) {
+          const { tsImport } = (await import('tsx/esm/api')) as {
+            tsImport: (s: string, o: { parentURL: string }) => Promise<Record<string, unknown>>;
+          };
+          return await tsImport(url, { parentURL: import.meta.url });
+        }
+        return (await import(url)) as Record<string, unknown>;
+      } catch (e) {
+        const err = new Error(`cannot load UDF module ${path}: ${(e as Error).message ?? e}`, { cause: e });
+        throw err;
+      }
+    })();
+    moduleCache.set(url, p);
+    p.catch(() => moduleCache.delete(url));
+  }
+  return p;
+}
+
+function sameTypeIgnoringNullability(a: DataType, b: DataType): boolean {
+  return typeToString(withNullable(a, true)) === typeToString(withNullable(b, true));
+}
+
+/** Loads the module (once) and returns the UDF the reference names, checked against the reference. */
+export async function loadUdf(ref: UdfRef, opts: LoadUdfOptions): Promise<Udf> {
+  if (
+    ref === null ||
+    typeof ref !== 'object' ||
+    typeof ref.module !== 'string' ||
+    typeof ref.export !== 'string'
+  ) {
+    throw new TypeError('UDF reference: expected { module: string, export: string }');
+  }
+  if (ref.kind !== undefined && !UDF_KINDS.includes(ref.kind)) {
+    throw new TypeError(
+      `UDF reference ${ref.module}#${ref.export}: kind must be one of ${UDF_KINDS.join(', ')}, got '${ref.kind}'`,
+    );
+  }
+  const path = resolveModulePath(ref.module, opts);
+  const mod = await importModule(path);
+  const where = `export '${ref.export}' of ${path}`;
+  if (!(ref.export in mod)) {
+    const names = Object.keys(mod).filter((k) => k !== '__esModule');
+    throw new Error(
+      `UDF module ${path} has no export '${ref.export}' (it exports: ${names.join(', ') || 'nothing'})`,
+    );
+  }
+  const value = mod[ref.export];
+  const refInputs = ref.inputTypes?.map((t, i) => resolveType(t, `${where} inputTypes[${i}]`));
+  const refResult =
+    ref.resultType === undefined ? undefined : resolveType(ref.resultType, `${where} resultType`);
+
+  if (isUdf(value)) {
+    if (ref.kind !== undefined && ref.kind !== value.kind) {
+      throw new TypeError(`${where} is a ${value.kind} UDF ('${value.name}'), but ${ref.kind} was asked for`);
+    }
+    if (refResult && !sameTypeIgnoringNullability(refResult, value.resultType)) {
+      throw new TypeError(
+        `${where}: its result type is ${typeToString(value.resultType)}, but ${typeToString(refResult)} was asked for`,
+      );
+    }
+    if (refInputs && value.inputTypes) {
+      const same =
+        refInputs.length === value.inputTypes.length &&
+        refInputs.every((t, i) => sameTypeIgnoringNullability(t, value.inputTypes![i]!));
+      if (!same) {
+        throw new TypeError(
+          `${where}: its input types are (${value.inputTypes.map(typeToString).join(', ')}), but (${refInputs.map(typeToString).join(', ')}) were asked for`,
+        );
+      }
+    }
+    if (refInputs && !value.inputTypes) {
+      return makeUdf(value.kind, value.fn, {
+        name: value.name,
+        inputTypes: refInputs,
+        resultType: value.resultType,
+      });
+    }
+    return value;
+  }
+  if (typeof value === 'function') {
+    if (ref.kind === undefined || refResult === undefined) {
+      throw new TypeError(
+        `${where} is a plain function: give its kind (${UDF_KINDS.join(' | ')}) and resultType, or export it wrapped with udf/vectorizedUdf/vectorizedUdaf/mapBatches`,
+      );
+    }
+    const spec = refInputs
+      ? { name: ref.name ?? ref.export, inputTypes: refInputs, resultType: refResult }
+      : { name: ref.name ?? ref.export, resultType: refResult };
+    return makeUdf(ref.kind, value as (...a: unknown[]) => unknown, spec);
+  }
+  throw new TypeError(
+    `${where} is neither a UDF nor a function (got ${value === null ? 'null' : typeof value})`,
+  );
+}
