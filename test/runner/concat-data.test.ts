@@ -24,7 +24,11 @@ import { concatData, copyBits } from '../../src/runner/concat-data.js';
 
 function values(d: Data): unknown[] {
   const out: unknown[] = [];
-  const v = new (vectorFromArray([], d.type).constructor as any)([d]);
+  const v = new (
+    vectorFromArray([], d.type).constructor as new (
+      data: Data[],
+    ) => { get(i: number): unknown }
+  )([d]);
   for (let i = 0; i < d.length; i++) {
     const x = v.get(i);
     out.push(
@@ -61,7 +65,10 @@ const cases: { name: string; type: DataType; gen: (i: number) => unknown }[] = [
     type: new Map_(
       new Field(
         'entries',
-        new Struct<any>([new Field('key', new Utf8(), false), new Field('value', new Int32(), true)]),
+        new Struct<{ key: Utf8; value: Int32 }>([
+          new Field('key', new Utf8(), false),
+          new Field('value', new Int32(), true),
+        ]),
         false,
       ),
     ),

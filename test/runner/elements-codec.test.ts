@@ -45,12 +45,25 @@ describe('Elements codec', () => {
         const buf = Buffer.from(
           Elements.encode({
             data: entries.map((e) => ({ ...e, data: joined(e.parts) })),
-            timers: [{ instructionId: 'x', transformId: 't', timerFamilyId: 'f', timers: new Uint8Array([1, 2]), isLast: true }],
+            timers: [
+              {
+                instructionId: 'x',
+                transformId: 't',
+                timerFamilyId: 'f',
+                timers: new Uint8Array([1, 2]),
+                isLast: true,
+              },
+            ],
           }).finish(),
         );
         const out = decodeElements(buf);
         expect(out.data.map((d) => ({ ...d, data: [...d.data] }))).toEqual(
-          entries.map((e) => ({ instructionId: e.instructionId, transformId: e.transformId, data: [...joined(e.parts)], isLast: e.isLast })),
+          entries.map((e) => ({
+            instructionId: e.instructionId,
+            transformId: e.transformId,
+            data: [...joined(e.parts)],
+            isLast: e.isLast,
+          })),
         );
         for (const d of out.data) if (d.data.length) expect(d.data.buffer).toBe(buf.buffer);
       }),
@@ -58,7 +71,9 @@ describe('Elements codec', () => {
   });
 
   it('rejects a truncated message', () => {
-    const buf = encodeElements([{ instructionId: '1', transformId: 't', parts: [new Uint8Array(50)], isLast: false }]);
+    const buf = encodeElements([
+      { instructionId: '1', transformId: 't', parts: [new Uint8Array(50)], isLast: false },
+    ]);
     expect(() => decodeElements(buf.subarray(0, buf.length - 3))).toThrow(/truncated/);
   });
 });
