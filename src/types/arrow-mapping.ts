@@ -257,3 +257,45 @@ function convert(type: arrow.DataType, nullable: boolean, column: string, path: 
       return unsupported();
   }
 }
+
+/**
+ * True when two Arrow types have the same buffers (names, time zones and nullability aside), so a
+ * column of type `a` can be read as a column of type `b`.
+ *
+ * @example
+ * sameArrowLayout(new arrow.Timestamp(arrow.TimeUnit.SECOND, 'UTC'), toArrowType(T.TIMESTAMP(0))); // true
+ */
+export function sameArrowLayout(a: arrow.DataType, b: arrow.DataType): boolean {
+  if (a.typeId !== b.typeId) return false;
+  switch (a.typeId) {
+    case arrow.Type.Int: {
+      const x = a as arrow.Int;
+      const y = b as arrow.Int;
+      return x.bitWidth === y.bitWidth && x.isSigned === y.isSigned;
+    }
+    case arrow.Type.Float:
+      return (a as arrow.Float).precision === (b as arrow.Float).precision;
+    case arrow.Type.Decimal:
+      return (a as arrow.Decimal).bitWidth === (b as arrow.Decimal).bitWidth;
+    case arrow.Type.Date:
+      return (a as arrow.Date_).unit === (b as arrow.Date_).unit;
+    case arrow.Type.Time:
+      return (
+        (a as arrow.Time).unit === (b as arrow.Time).unit &&
+        (a as arrow.Time).bitWidth === (b as arrow.Time).bitWidth
+      );
+    case arrow.Type.Timestamp:
+      return (a as arrow.Timestamp).unit === (b as arrow.Timestamp).unit;
+    case arrow.Type.FixedSizeBinary:
+      return (a as arrow.FixedSizeBinary).byteWidth === (b as arrow.FixedSizeBinary).byteWidth;
+    case arrow.Type.List:
+    case arrow.Type.Map:
+    case arrow.Type.Struct: {
+      const ca = a.children ?? [];
+      const cb = b.children ?? [];
+      return ca.length === cb.length && ca.every((f, i) => sameArrowLayout(f.type, cb[i]!.type));
+    }
+    default:
+      return true;
+  }
+}
