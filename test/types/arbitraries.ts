@@ -23,12 +23,15 @@ export function scalarType(opts: { withNull?: boolean } = {}): fc.Arbitrary<Data
       .chain((p) => fc.tuple(fc.constant(p), fc.integer({ min: 0, max: p }), nullable))
       .map(([p, s, n]) => T.DECIMAL(p, s, n)),
     fc
+      .tuple(fc.constantFrom('CHAR', 'BINARY'), fc.integer({ min: 1, max: 40 }), nullable)
+      .map(([k, len, n]) => T[k as 'CHAR'](len, n)),
+    fc
       .tuple(
-        fc.constantFrom('CHAR', 'VARCHAR', 'BINARY', 'VARBINARY'),
+        fc.constantFrom('VARCHAR', 'VARBINARY'),
         fc.oneof(fc.integer({ min: 1, max: 40 }), fc.constant(MAX_LENGTH)),
         nullable,
       )
-      .map(([k, len, n]) => T[k as 'CHAR'](len, n)),
+      .map(([k, len, n]) => T[k as 'VARCHAR'](len, n)),
     nullable.map((n) => T.STRING(n)),
     nullable.map((n) => T.BYTES(n)),
     fc
