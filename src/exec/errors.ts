@@ -23,9 +23,12 @@ export class UdfError extends Error {
   readonly rowStart: number;
   readonly rowEnd: number;
 
-  constructor(udfName: string, rowStart: number, rowEnd: number, cause: unknown) {
+  /**
+   * `where` replaces the default `rows a–b of the batch` (aggregates say which group).
+   */
+  constructor(udfName: string, rowStart: number, rowEnd: number, cause: unknown, where?: string) {
     const inner = cause instanceof Error ? cause.message : String(cause);
-    super(`UDF '${udfName}' failed on ${describeRows(rowStart, rowEnd)}: ${inner}`, { cause });
+    super(`UDF '${udfName}' failed on ${where ?? describeRows(rowStart, rowEnd)}: ${inner}`, { cause });
     this.udfName = udfName;
     this.rowStart = rowStart;
     this.rowEnd = rowEnd;
@@ -37,6 +40,12 @@ export class UdfError extends Error {
 }
 
 /** Wraps anything thrown by a UDF, keeping an existing UdfError as it is (nested calls). */
-export function wrapUdfError(udfName: string, rowStart: number, rowEnd: number, e: unknown): UdfError {
-  return e instanceof UdfError ? e : new UdfError(udfName, rowStart, rowEnd, e);
+export function wrapUdfError(
+  udfName: string,
+  rowStart: number,
+  rowEnd: number,
+  e: unknown,
+  where?: string,
+): UdfError {
+  return e instanceof UdfError ? e : new UdfError(udfName, rowStart, Math.max(rowStart, rowEnd), e, where);
 }

@@ -14,10 +14,11 @@
  * const compiled = await loadPlan(plan, { baseDir: process.cwd() });
  * const out = await runVectorized(compiled, batch);   // columns f0, f1
  */
-import type { DataType } from '../types/data-types.js';
+import { type DataType, typeToString, withNullable } from '../types/data-types.js';
 import { resolveType } from '../udf/define.js';
 import { loadUdf, type UdfRef } from '../udf/load.js';
 import type { Udf, UdfKind } from '../udf/types.js';
+import { canonicalizer } from './canonical.js';
 import { type CallMetrics, newCallMetrics } from './metrics.js';
 import { constantFromJson, type JsonValue } from './plan-constants.js';
 
@@ -180,22 +181,27 @@ export function compilePlan(plan: MemPlan): CompiledPlan {
       );
     }
     // Nested calls are compiled (and their metrics registered) before the call that uses them.
-    const args = c.args.map((a, i): CompiledArg => compileArg(a, `${output}.arg${i}`));
+    const args = c.args.map((a, i): CompiledArg => compileArg(a, `${output}.arg${i}`, u.inputTypes?.[i]));
     const m = newCallMetrics(output, u.name);
     metrics.push(m);
     return { udf: u, args, output, resultType: u.resultType, metrics: m };
   };
 
-  const compileArg = (a: MemArgSpec, where: string): CompiledArg => {
+  const compileArg = (a: MemArgSpec, where: string, declared: DataType | undefined): CompiledArg => {
     if (a === null || typeof a !== 'object')
       throw new TypeError(`${where}: expected { column } | { constant, type } | { call }`);
     if ('call' in a) return { kind: 'call', call: compileCall(a.call, where, true) };
     if ('constant' in a) {
-      const type = resolveType(a.type, `${where} constant type`);
-      if (type.kind === 'NULL' && a.constant !== null && a.constant !== undefined) {
-        throw new TypeError(`${where}: a NULL-typed constant must be null`);
+      // A constant takes the type the UDF declares for its argument (as Flink casts a literal),
+      // and its canonical value for that type, so that every executor passes the same value.
+      const type = declared ?? resolveType(a.type, `${where} constant type`);
+      let value: unknown;
+      try {
+        value = canonicalizer(withNullable(type, true))(a.constant);
+      } catch (e) {
+        throw new TypeError(`${where}: constant does not fit ${typeToString(type)}: ${(e as Error).message}`);
       }
-      return { kind: 'constant', value: a.constant ?? null, type };
+      return { kind: 'constant', value, type };
     }
     if ('column' in a) {
       const i = a.column;

@@ -141,7 +141,7 @@ export async function loadUdf(ref: UdfRef, opts: LoadUdfOptions): Promise<Udf> {
 
   if (isUdf(value)) {
     if (ref.kind !== undefined && ref.kind !== value.kind) {
-      throw new TypeError(`${where} is a ${value.kind} UDF ('${value.name}'), but ${ref.kind} was asked for`);
+      throw new TypeError(`${where} is a ${value.kind} UDF, but ${ref.kind} was asked for`);
     }
     if (refResult && !sameTypeIgnoringNullability(refResult, value.resultType)) {
       throw new TypeError(
@@ -158,12 +158,14 @@ export async function loadUdf(ref: UdfRef, opts: LoadUdfOptions): Promise<Udf> {
         );
       }
     }
-    if (refInputs && !value.inputTypes) {
-      return makeUdf(value.kind, value.fn, {
-        name: value.name,
-        inputTypes: refInputs,
-        resultType: value.resultType,
-      });
+    // An anonymous function (`export const plus = vectorizedUdf((a, b) => …)`) is named after its export.
+    const name = value.name === 'anonymous' && !value.fn.name ? (ref.name ?? ref.export) : value.name;
+    if ((refInputs && !value.inputTypes) || name !== value.name) {
+      const inputTypes = value.inputTypes ?? refInputs;
+      const spec = inputTypes
+        ? { name, inputTypes, resultType: value.resultType }
+        : { name, resultType: value.resultType };
+      return makeUdf(value.kind, value.fn, spec);
     }
     return value;
   }

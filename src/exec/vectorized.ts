@@ -1,0 +1,233 @@
+/**
+ * The vectorized executor: each call runs once per batch over whole columns (`Series`), inner
+ * calls first; its result is checked (column, length, values fit the type) and becomes one Arrow
+ * column of the output batch, named after the call (`f0`, `f1`, … unless the plan names it).
+ * Constants arrive as Series of the batch length (built once per length and reused). A row UDF in
+ * the plan is run row by row over its argument columns, so any scalar plan runs here.
+ *
+ * @example
+ * const plus = vectorizedUdf((a, b) => a.add(b), { inputTypes: ['DOUBLE', 'DOUBLE'], resultType: 'DOUBLE' });
+ * const plan = compilePlan({ calls: [{ udf: plus, args: [{ column: 0 }, { column: 1 }] }] });
+ * const out = await runVectorized(plan, batch); // one column 'f0'
+ */
+import * as arrow from 'apache-arrow';
+import { makeVectorGetter } from '../series/accessors.js';
+import { createColumnBuilder } from '../series/column-builder.js';
+import { DataFrame } from '../series/dataframe.js';
+import { Series } from '../series/series.js';
+import { toArrowType } from '../types/arrow-mapping.js';
+import { type DataType, typeToString } from '../types/data-types.js';
+import { toResultVector, UdfResultError, udfLabel } from '../udf/check-result.js';
+import { inputData, inputType, makeBatch } from './batch.js';
+import { wrapUdfError } from './errors.js';
+import { recordBatch } from './metrics.js';
+import type { CompiledArg, CompiledCall, CompiledPlan } from './plan.js';
+import { compileRowCall, fillColumn, isThenable } from './row-eval.js';
+
+/** Per-batch state: input columns as Series (made on first use), the batch length. */
+export class BatchContext {
+  readonly n: number;
+  readonly #columns = new Map<number, Series>();
+  constructor(
+    readonly plan: CompiledPlan,
+    readonly batch: arrow.RecordBatch,
+  ) {
+    this.n = batch.numRows;
+  }
+
+  /** Input column i as a Series (zero-copy over the batch's Data). */
+  column(i: number): Series {
+    let s = this.#columns.get(i);
+    if (!s) {
+      const data = inputData(this.batch, i);
+      inputType(this.plan, this.batch, i); // range check
+      s = new Series(new arrow.Vector([data]), this.batch.schema.fields[i]!.name);
+      this.#columns.set(i, s);
+    }
+    return s;
+  }
+}
+
+// Constant columns, cached per compiled argument and length: building one is a loop of appends,
+// reusing it costs nothing. (Arguments are read-only to UDFs.)
+const constantCache = new WeakMap<CompiledArg, Map<number, Series>>();
+const MAX_CACHED_LENGTHS = 8;
+
+/** A Series of `length` copies of a constant argument. */
+export function constantSeries(arg: CompiledArg & { kind: 'constant' }, length: number): Series {
+  let byLength = constantCache.get(arg);
+  if (!byLength) {
+    byLength = new Map();
+    constantCache.set(arg, byLength);
+  }
+  let s = byLength.get(length);
+  if (!s) {
+    const b = createColumnBuilder(arg.type, length);
+    for (let i = 0; i < length; i++) b.append(arg.value);
+    s = new Series(b.finish(), 'constant');
+    if (byLength.size >= MAX_CACHED_LENGTHS) byLength.clear();
+    byLength.set(length, s);
+  }
+  return s;
+}
+
+/** Checks that an argument column has the Arrow layout the UDF declares for it. */
+export function checkArgType(
+  call: CompiledCall,
+  k: number,
+  what: string,
+  got: arrow.DataType,
+  n: number,
+): void {
+  const declared = call.udf.inputTypes?.[k];
+  if (!declared) return;
+  const want = toArrowType(declared);
+  if (String(want) !== String(got)) {
+    throw wrapUdfError(
+      call.udf.name,
+      0,
+      n - 1,
+      new TypeError(
+        `argument ${k} of ${udfLabel(call.udf.kind, call.udf.name)} is declared ${typeToString(declared)} (Arrow ${String(want)}), but ${what} is Arrow ${String(got)}`,
+      ),
+    );
+  }
+}
+
+/** Evaluates one argument over the whole batch. */
+export async function evalArg(call: CompiledCall, k: number, ctx: BatchContext): Promise<Series> {
+  const a = call.args[k]!;
+  if (a.kind === 'column') {
+    const s = ctx.column(a.index);
+    checkArgType(call, k, `input column ${a.index}`, s.vector.type, ctx.n);
+    return s;
+  }
+  if (a.kind === 'constant') return constantSeries(a, ctx.n);
+  const v = await evalCall(a.call, ctx);
+  checkArgType(call, k, `the result of '${a.call.udf.name}'`, v.type, ctx.n);
+  return new Series(v, a.call.output);
+}
+
+/** Evaluates a scalar call (vectorized or row UDF) over the batch; returns its checked result column. */
+export async function evalCall(call: CompiledCall, ctx: BatchContext): Promise<arrow.Vector> {
+  const args: Series[] = [];
+  for (let k = 0; k < call.args.length; k++) args.push(await evalArg(call, k, ctx));
+  const { udf } = call;
+  const n = ctx.n;
+  const t0 = performance.now();
+  let vector: arrow.Vector;
+  if (udf.kind === 'row') {
+    vector = await rowUdfOverColumns(call, args, n);
+  } else if (udf.kind === 'vectorized') {
+    try {
+      let r: unknown = udf.fn(...args);
+      if (isThenable(r)) r = await r;
+      vector = toResultVector(udfLabel('vectorized', udf.name), r, n, call.resultType);
+    } catch (e) {
+      throw wrapUdfError(udf.name, 0, n - 1, e);
+    }
+  } else {
+    throw new TypeError(`UDF '${udf.name}' is ${udf.kind}; it cannot be called as a scalar function`);
+  }
+  recordBatch(call.metrics, n, performance.now() - t0);
+  return vector;
+}
+
+/** A row UDF inside a vectorized plan: its (already evaluated) argument columns read row by row. */
+async function rowUdfOverColumns(call: CompiledCall, args: Series[], n: number): Promise<arrow.Vector> {
+  const getters = args.map((s) => makeVectorGetter(s.vector, s.type));
+  const flat: CompiledCall = { ...call, args: args.map((_, k) => ({ kind: 'column', index: k }) as const) };
+  const rowFn = compileRowCall(flat, (k) => getters[k]!);
+  const builder = createColumnBuilder(call.resultType, n);
+  await fillColumn(call, rowFn, n, builder);
+  return builder.finish();
+}
+
+/** Runs a scalar or mapBatches plan over one record batch. */
+export async function runVectorized(
+  plan: CompiledPlan,
+  batch: arrow.RecordBatch,
+): Promise<arrow.RecordBatch> {
+  if (plan.mode === 'aggregate') {
+    throw new TypeError(
+      'runVectorized runs scalar and mapBatches plans; use runAggregate for aggregate UDFs',
+    );
+  }
+  const ctx = new BatchContext(plan, batch);
+  if (plan.mode === 'map_batches') return runMapBatches(plan.calls[0]!, ctx);
+  const out: { name: string; type: DataType; vector: arrow.Vector }[] = [];
+  for (const call of plan.calls)
+    out.push({ name: call.output, type: call.resultType, vector: await evalCall(call, ctx) });
+  return makeBatch(out, ctx.n);
+}
+
+/** A mapBatches call: a DataFrame of its arguments in, the columns of its ROW result type out. */
+async function runMapBatches(call: CompiledCall, ctx: BatchContext): Promise<arrow.RecordBatch> {
+  const { udf } = call;
+  const n = ctx.n;
+  const label = udfLabel('map_batches', udf.name);
+  const columns: Record<string, Series> = {};
+  for (let k = 0; k < call.args.length; k++) {
+    const a = call.args[k]!;
+    const s = await evalArg(call, k, ctx);
+    let name =
+      a.kind === 'column'
+        ? ctx.batch.schema.fields[a.index]!.name
+        : a.kind === 'call'
+          ? a.call.output
+          : `arg${k}`;
+    if (name in columns) name = `${name}_${k}`;
+    columns[name] = s;
+  }
+  const t0 = performance.now();
+  const out: { name: string; type: DataType; vector: arrow.Vector }[] = [];
+  try {
+    let r: unknown = udf.fn(DataFrame.fromSeries(columns));
+    if (isThenable(r)) r = await r;
+    const pick = columnPicker(label, r);
+    const row = call.resultType as DataType & { kind: 'ROW' };
+    for (const f of row.fields) {
+      out.push({
+        name: f.name,
+        type: f.type,
+        vector: toResultVector(`${label} (column '${f.name}')`, pick(f.name), n, f.type),
+      });
+    }
+  } catch (e) {
+    throw wrapUdfError(udf.name, 0, n - 1, e);
+  }
+  recordBatch(call.metrics, n, performance.now() - t0);
+  return makeBatch(out, n);
+}
+
+/** Reads result columns by name from a DataFrame (any copy of vecudf) or a record of columns. */
+function columnPicker(label: string, r: unknown): (name: string) => unknown {
+  if (r !== null && typeof r === 'object') {
+    const df = r as { col?: unknown; has?: unknown; columns?: unknown };
+    if (typeof df.col === 'function' && typeof df.has === 'function') {
+      return (name) => {
+        if (!(df.has as (n: string) => boolean).call(r, name)) {
+          throw new UdfResultError(
+            `The result of ${label} has no column '${name}' (columns: ${String(df.columns)})`,
+          );
+        }
+        return (df.col as (n: string) => unknown).call(r, name);
+      };
+    }
+    if (!Array.isArray(r) && !ArrayBuffer.isView(r)) {
+      return (name) => {
+        if (!(name in r)) {
+          throw new UdfResultError(
+            `The result of ${label} has no column '${name}' (columns: ${Object.keys(r).join(', ')})`,
+          );
+        }
+        return (r as Record<string, unknown>)[name];
+      };
+    }
+  }
+  const kind =
+    r === null ? 'null' : typeof r === 'object' ? ((r as object).constructor?.name ?? 'object') : typeof r;
+  throw new UdfResultError(
+    `The result type of ${label} must be a DataFrame or a record of columns, got ${kind}`,
+  );
+}
