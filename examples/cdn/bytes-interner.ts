@@ -28,7 +28,7 @@ export class BytesInterner {
   /** The id of `bytes[start, end)`, adding it if new. */
   intern(bytes: Uint8Array, start: number, end: number): number {
     // FNV-1a, 32-bit
-    let h = 0x811c9dc5;
+    let h = 0x811c9dc5 | 0;
     for (let p = start; p < end; p++) h = Math.imul(h ^ bytes[p], 0x01000193);
     const mask = this.slots.length - 1;
     const len = end - start;
