@@ -20,15 +20,17 @@
  * agg.rows(); // [{ province: '广东', access_count: 231405n, total_download: …, download_speed: … }, …]
  */
 import * as arrow from 'apache-arrow';
+import { toArrowSchema } from '../../src/types/arrow-mapping.js';
+import { DataTypes as T } from '../../src/types/data-types.js';
 import { BytesInterner } from './bytes-interner.js';
 import { type Utf8Column, utf8Chunks } from './ip-kernel.js';
 
 /** The schema of the statistic table `cdn_access_statistic`. */
-export const CDN_STATISTIC_SCHEMA = new arrow.Schema([
-  new arrow.Field('province', new arrow.Utf8(), true),
-  new arrow.Field('access_count', new arrow.Int64(), false),
-  new arrow.Field('total_download', new arrow.Int64(), true),
-  new arrow.Field('download_speed', new arrow.Float64(), true),
+export const CDN_STATISTIC_SCHEMA: arrow.Schema = toArrowSchema([
+  { name: 'province', type: T.STRING() },
+  { name: 'access_count', type: T.BIGINT(false) },
+  { name: 'total_download', type: T.BIGINT() },
+  { name: 'download_speed', type: T.DOUBLE() },
 ]);
 
 export interface ProvinceStatistic {

@@ -21,6 +21,8 @@
  * }
  */
 import * as arrow from 'apache-arrow';
+import { toArrowSchema } from '../../src/types/arrow-mapping.js';
+import { DataTypes as T } from '../../src/types/data-types.js';
 import { writeIpv4 } from './ip-parse.js';
 import { Sfc32, sampleCdf, zipfCdf } from './prng.js';
 import { PROVINCES } from './provinces.js';
@@ -44,15 +46,18 @@ export interface CdnLogOptions {
   table?: RegionTable;
 }
 
+/** The columns of the generated logs and their Flink types. */
+export const CDN_LOG_COLUMNS = [
+  { name: 'uuid', type: T.STRING() },
+  { name: 'client_ip', type: T.STRING() },
+  { name: 'request_time', type: T.BIGINT() },
+  { name: 'response_size', type: T.BIGINT() },
+  { name: 'uri', type: T.STRING() },
+  { name: 'event_ts', type: T.TIMESTAMP(3) },
+] as const;
+
 /** The Arrow schema of the generated batches (Flink's mapping of the column types). */
-export const CDN_LOG_SCHEMA = new arrow.Schema([
-  new arrow.Field('uuid', new arrow.Utf8(), true),
-  new arrow.Field('client_ip', new arrow.Utf8(), true),
-  new arrow.Field('request_time', new arrow.Int64(), true),
-  new arrow.Field('response_size', new arrow.Int64(), true),
-  new arrow.Field('uri', new arrow.Utf8(), true),
-  new arrow.Field('event_ts', new arrow.TimestampMillisecond(), true),
-]);
+export const CDN_LOG_SCHEMA: arrow.Schema = toArrowSchema(CDN_LOG_COLUMNS);
 
 const HEX = new TextEncoder().encode('0123456789abcdef');
 
@@ -255,7 +260,12 @@ function makeBatch(
     int64(times),
     int64(sizes),
     setup.uriDict.column(uriIds, n).data[0],
-    arrow.makeData({ type: new arrow.TimestampMillisecond(), length: n, nullCount: 0, data: ts }),
+    arrow.makeData({
+      type: CDN_LOG_SCHEMA.fields[5]!.type as arrow.Timestamp,
+      length: n,
+      nullCount: 0,
+      data: ts,
+    }),
   ];
   const struct = arrow.makeData({
     type: new arrow.Struct(CDN_LOG_SCHEMA.fields),

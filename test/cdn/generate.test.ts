@@ -22,7 +22,7 @@ describe('CDN log generator', () => {
     expect(big.batches.map((b) => b.numRows)).toEqual([10_000, 10_000, 5_000]);
     expect(small.batches.length).toBe(Math.ceil(25_000 / 777));
     for (const name of CDN_LOG_SCHEMA.names) {
-      expect(small.getChild(name)!.toArray(), name).toEqual(big.getChild(name)!.toArray());
+      expect(small.getChild(name)!.toArray(), String(name)).toEqual(big.getChild(name)!.toArray());
     }
   });
 
