@@ -56,7 +56,9 @@ export function arbValue(t: DataType, opts: ValueOptions = {}): fc.Arbitrary<unk
       return fc.integer({ min: 0, max: 86399999 });
     case 'TIMESTAMP':
     case 'TIMESTAMP_LTZ': {
-      if (t.precision <= 3 || opts.wholeMillisTime) return fc.integer({ min: -1e13, max: 1e13 });
+      // Arrow holds TIMESTAMP(7-9) as int64 nanoseconds: ±9.2e12 ms
+      const wholeRange = t.precision > 6 ? 9e12 : 1e13;
+      if (t.precision <= 3 || opts.wholeMillisTime) return fc.integer({ min: -wholeRange, max: wholeRange });
       const unit = 10 ** (9 - t.precision);
       // Keep |ms| small enough for a double to hold every nano digit of the precision.
       const msRange = t.precision <= 6 ? 1e13 : 1e6;
