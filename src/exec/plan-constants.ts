@@ -6,7 +6,7 @@
  * | -------------------------------------- | ------------------------------------------- |
  * | any, when null                         | `null`                                      |
  * | TINYINT SMALLINT INT DATE TIME TIMESTAMP(_LTZ) | number                              |
- * | FLOAT DOUBLE                           | number, or `"NaN"` `"Infinity"` `"-Infinity"` |
+ * | FLOAT DOUBLE                           | number, or `"NaN"` `"Infinity"` `"-Infinity"` `"-0"` |
  * | BIGINT                                 | decimal string (`"9007199254740993"`); a safe-integer number is read too |
  * | DECIMAL(p, s)                          | decimal string (`"12.30"`)                  |
  * | BOOLEAN                                | boolean                                     |
@@ -34,7 +34,8 @@ export function constantToJson(value: unknown, t: DataType): JsonValue {
     case 'FLOAT':
     case 'DOUBLE':
       if (typeof value !== 'number') bad(t, value);
-      return Number.isFinite(value) ? value : String(value);
+      // JSON has no NaN, Infinity or -0: those travel as strings
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : Object.is(value, -0) ? '-0' : String(value);
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':
@@ -102,6 +103,7 @@ export function constantFromJson(json: unknown, t: DataType): unknown {
       if (json === 'NaN') return Number.NaN;
       if (json === 'Infinity') return Number.POSITIVE_INFINITY;
       if (json === '-Infinity') return Number.NEGATIVE_INFINITY;
+      if (json === '-0') return -0;
       if (typeof json !== 'number') bad(t, json);
       return json;
     case 'TINYINT':
