@@ -285,9 +285,12 @@ function takeVarBinary<T extends DataType>(
     if (total > 0x7fffffff) throw new RangeError('take: the gathered strings exceed 2 GiB (32-bit offsets)');
     offsets[i + 1] = total;
   }
-  // pass 2: copy bytes; short values byte by byte (cheaper than a subarray), long ones with set()
+  // pass 2: copy bytes, four at a time through DataViews (as integers: a float copy could alter NaN
+  // bit patterns); long values with one set()
   const bytes = new Uint8Array(total);
+  const dst = new DataView(bytes.buffer);
   let src = chunks[0]!.values as Uint8Array;
+  let sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
   o = chunks[0]!.valueOffsets as Int32Array;
   c = 0;
   lo = 0;
@@ -298,12 +301,22 @@ function takeVarBinary<T extends DataType>(
     if (rowChunk !== null && rowChunk[i] !== c) {
       c = rowChunk[i]!;
       src = chunks[c]!.values as Uint8Array;
+      sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
       o = chunks[c]!.valueOffsets as Int32Array;
       lo = loc.starts[c]!;
     }
     const from = o[indices[i]! - lo]!;
-    if (len <= 32) for (let k = 0; k < len; k++) bytes[at + k] = src[from + k]!;
-    else bytes.set(src.subarray(from, from + len), at);
+    if (len > 64) {
+      bytes.set(src.subarray(from, from + len), at);
+      continue;
+    }
+    let k = 0;
+    for (; k + 8 <= len; k += 8) {
+      dst.setInt32(at + k, sv.getInt32(from + k));
+      dst.setInt32(at + k + 4, sv.getInt32(from + k + 4));
+    }
+    for (; k + 4 <= len; k += 4) dst.setInt32(at + k, sv.getInt32(from + k));
+    for (; k < len; k++) bytes[at + k] = src[from + k]!;
   }
   return dataOf({
     type: chunks[0]!.type,
