@@ -26,6 +26,7 @@ const STRINGS = [
   '🙂',
   'a longer string of 33 bytes.....',
   'A',
+  'ü'.repeat(40), // 80 bytes: past take's four-bytes-at-a-time copy
 ];
 const FLOATS = [
   0,
