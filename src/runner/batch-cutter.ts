@@ -15,32 +15,86 @@ export type BatchSource = AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
 
 /** Yields batches of `size` rows (last one shorter), all with the schema of the first input batch. */
 export async function* cutBatches(input: BatchSource, size: number): AsyncGenerator<RecordBatch> {
+  for await (const c of cutBatchesTimed(input, size)) yield c.batch;
+}
+
+/** A cut batch; `byTime` when it was cut short because rows waited `maxWaitMs` for more. */
+export interface CutBatch {
+  batch: RecordBatch;
+  byTime: boolean;
+}
+
+/**
+ * Like `cutBatches`, but rows never wait more than `maxWaitMs` for a batch to fill: when the
+ * source is slow, the rows pending that long go out as a shorter batch (as Flink's bundle timer
+ * flushes a partial Arrow batch).
+ */
+export async function* cutBatchesTimed(
+  input: BatchSource,
+  size: number,
+  maxWaitMs = Number.POSITIVE_INFINITY,
+): AsyncGenerator<CutBatch> {
   if (!Number.isInteger(size) || size < 1)
     throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const it = (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()) as
+    | AsyncIterator<RecordBatch>
+    | Iterator<RecordBatch>;
   let schema: Schema | undefined;
   let pending: RecordBatch[] = [];
   let pendingRows = 0;
-  for await (const batch of input) {
-    schema = checkSameSchema(schema, batch);
-    const n = batch.numRows;
-    let at = 0;
-    while (at < n) {
-      const take = Math.min(size - pendingRows, n - at);
-      if (pendingRows === 0 && take === size) {
-        yield at === 0 && take === n ? batch : batch.slice(at, at + take);
+  let pendingSince = 0;
+  let next: Promise<IteratorResult<RecordBatch>> | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    while (true) {
+      next ??= Promise.resolve(it.next());
+      let r: IteratorResult<RecordBatch> | 'timeout';
+      if (pendingRows > 0 && Number.isFinite(maxWaitMs)) {
+        const left = Math.max(0, pendingSince + maxWaitMs - performance.now());
+        r = await Promise.race([
+          next,
+          new Promise<'timeout'>((res) => {
+            timer = setTimeout(() => res('timeout'), left);
+          }),
+        ]);
+        clearTimeout(timer);
       } else {
-        pending.push(batch.slice(at, at + take));
-        pendingRows += take;
-        if (pendingRows === size) {
-          yield concatBatches(pending);
-          pending = [];
-          pendingRows = 0;
-        }
+        r = await next;
       }
-      at += take;
+      if (r === 'timeout') {
+        yield { batch: concatBatches(pending), byTime: true };
+        pending = [];
+        pendingRows = 0;
+        continue;
+      }
+      next = undefined;
+      if (r.done) break;
+      const batch = r.value;
+      schema = checkSameSchema(schema, batch);
+      const n = batch.numRows;
+      let at = 0;
+      while (at < n) {
+        const take = Math.min(size - pendingRows, n - at);
+        if (pendingRows === 0 && take === size) {
+          yield { batch: at === 0 && take === n ? batch : batch.slice(at, at + take), byTime: false };
+        } else {
+          if (pendingRows === 0) pendingSince = performance.now();
+          pending.push(batch.slice(at, at + take));
+          pendingRows += take;
+          if (pendingRows === size) {
+            yield { batch: concatBatches(pending), byTime: false };
+            pending = [];
+            pendingRows = 0;
+          }
+        }
+        at += take;
+      }
     }
+    if (pendingRows > 0) yield { batch: concatBatches(pending), byTime: false };
+  } finally {
+    clearTimeout(timer);
+    if (next === undefined) await it.return?.();
   }
-  if (pendingRows > 0) yield concatBatches(pending);
 }
 
 /** One record batch holding the rows of `parts` in order (a copy unless there is one part). */

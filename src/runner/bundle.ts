@@ -35,6 +35,8 @@ export interface Chunk {
   resultRows: number;
   /** Index of the chunk's first input row in the whole run (for messages). */
   firstRow: number;
+  /** Close the bundle after this chunk (its rows waited long enough). */
+  flush?: boolean;
 }
 
 /** A bundle failed; `message` carries the worker's own message when it sent one. */

@@ -10,7 +10,7 @@
  * for await (const c of scalarChunks(batches, { udfColumns: ['a', 'b'] }, 10_000, metrics)) …
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { type BatchSource, cutBatches } from './batch-cutter.js';
+import { type BatchSource, type CutBatch, cutBatchesTimed } from './batch-cutter.js';
 import type { Chunk } from './bundle.js';
 import { cutGroups } from './key-groups.js';
 import type { RunMetrics } from './metrics.js';
@@ -58,7 +58,7 @@ async function* timedSource(input: BatchSource, m: RunMetrics): AsyncGenerator<R
 }
 
 /** Cuts timing: what the cutter spends outside the source. */
-async function* timedCut(inner: AsyncGenerator<RecordBatch>, m: RunMetrics): AsyncGenerator<RecordBatch> {
+async function* timedCut<T>(inner: AsyncGenerator<T>, m: RunMetrics): AsyncGenerator<T> {
   try {
     while (true) {
       const input0 = m.inputMs;
@@ -73,19 +73,24 @@ async function* timedCut(inner: AsyncGenerator<RecordBatch>, m: RunMetrics): Asy
   }
 }
 
-/** Chunks for a scalar function: `size`-row batches; every input column is forwarded. */
+/**
+ * Chunks for a scalar function: `size`-row batches, every input column forwarded. Rows wait at
+ * most `maxWaitMs` for a batch to fill; such a chunk is marked `flush` (close the bundle now).
+ */
 export async function* scalarChunks(
   input: BatchSource,
   udfColumns: readonly ColumnRef[],
   size: number,
   m: RunMetrics,
+  maxWaitMs = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Chunk> {
   let udf: number[] | undefined;
   let firstRow = 0;
-  for await (const batch of timedCut(cutBatches(timedSource(input, m), size), m)) {
+  const cut: AsyncGenerator<CutBatch> = cutBatchesTimed(timedSource(input, m), size, maxWaitMs);
+  for await (const { batch, byTime } of timedCut(cut, m)) {
     udf ??= resolveColumns(batch.schema, udfColumns, 'UDF input');
     const n = batch.numRows;
-    yield { forwarded: batch, udfInput: batch.selectAt(udf), resultRows: n, firstRow };
+    yield { forwarded: batch, udfInput: batch.selectAt(udf), resultRows: n, firstRow, flush: byTime };
     firstRow += n;
   }
 }

@@ -160,7 +160,7 @@ export async function* runOperator(
           m.batches++;
           const wait = open.add(chunk);
           if (wait) await wait;
-          if (open && open.rows >= o.bundleSize) await closeOpen();
+          if (open && (open.rows >= o.bundleSize || chunk.flush)) await closeOpen();
           break;
         }
         case 'timer':

@@ -60,7 +60,16 @@ export class WorkerConnection {
   private resolveReady!: () => void;
   private rejectReady!: (e: Error) => void;
 
-  constructor(readonly id: string) {
+  private failTimer: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * @param streamCloseGraceMs when a stream closes, wait this long before failing, so that a
+   *   better reason arriving meanwhile (the process's exit status) is the one reported.
+   */
+  constructor(
+    readonly id: string,
+    private readonly streamCloseGraceMs = 100,
+  ) {
     this.ready = new Promise((res, rej) => {
       this.resolveReady = res;
       this.rejectReady = rej;
@@ -99,10 +108,10 @@ export class WorkerConnection {
       this.pending.delete(resp.instructionId);
       p.resolve(resp);
     });
-    const gone = (why: string) => () => this.fail(new WorkerGoneError(`worker ${this.id} ${why}`));
+    const gone = (why: string) => () => this.failSoon(new WorkerGoneError(`worker ${this.id} ${why}`));
     call.on('end', gone('closed its control stream'));
     call.on('error', (e: Error) =>
-      this.fail(new WorkerGoneError(`worker ${this.id}: control stream failed: ${e.message}`)),
+      this.failSoon(new WorkerGoneError(`worker ${this.id}: control stream failed: ${e.message}`)),
     );
     call.on('close', gone('closed its control stream'));
     this.resolveReady();
@@ -118,10 +127,10 @@ export class WorkerConnection {
     call.on('data', (msg: IncomingElements) => {
       for (const d of msg.data) this.receivers.get(d.instructionId)?.onData(d);
     });
-    const gone = (why: string) => () => this.fail(new WorkerGoneError(`worker ${this.id} ${why}`));
+    const gone = (why: string) => () => this.failSoon(new WorkerGoneError(`worker ${this.id} ${why}`));
     call.on('end', gone('closed its data stream'));
     call.on('error', (e: Error) =>
-      this.fail(new WorkerGoneError(`worker ${this.id}: data stream failed: ${e.message}`)),
+      this.failSoon(new WorkerGoneError(`worker ${this.id}: data stream failed: ${e.message}`)),
     );
     call.on('close', gone('closed its data stream'));
     call.on('drain', () => {
@@ -181,9 +190,15 @@ export class WorkerConnection {
     return Promise.race([this.drainWaiter.promise, this.gone]);
   }
 
+  private failSoon(err: Error): void {
+    if (this.failure || this.failTimer) return;
+    this.failTimer = setTimeout(() => this.fail(err), this.streamCloseGraceMs);
+  }
+
   /** Marks the worker gone: every pending instruction and receiver fails with `err` (first reason wins). */
   fail(err: Error): void {
     if (this.failure) return;
+    clearTimeout(this.failTimer);
     this.failure = err;
     this.rejectReady(err);
     this.rejectGone(err);

@@ -1,0 +1,307 @@
+/**
+ * The runner: vecudf's stand-in for Flink's Java Arrow operator. It hosts the Fn API servers,
+ * starts a worker (a child process, or one from a worker pool), and runs plans over streams of
+ * Arrow record batches through that worker, yielding the input columns plus the result columns.
+ *
+ * @example
+ * import { Runner } from 'vecudf/runner';
+ * const runner = await Runner.start();                       // spawns `vecudf worker`
+ * const run = runner.run(batches, {
+ *   plan: { calls: [{ udf: { module: './udfs.ts', export: 'plus' }, args: [{ column: 0 }, { column: 1 }] }] },
+ *   columns: ['a', 'b'],
+ * });
+ * for await (const out of run) console.log(out.numRows);    // columns: …input, result
+ * console.log(run.metrics.elapsedMs, run.metrics.udfMs);
+ * await runner.close();
+ */
+import { type RecordBatch, Schema } from 'apache-arrow';
+import type { Plan } from '../exec/plan.js';
+import { type CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
+import type { LogEntry } from '../proto/fn-api.js';
+import { fromArrowField, toArrowField } from '../types/arrow-mapping.js';
+import type { DataType } from '../types/data-types.js';
+import { arrowModeCodec } from './arrow-mode.js';
+import type { BatchSource } from './batch-cutter.js';
+import { type ColumnRef, groupChunks, resolveColumns, scalarChunks } from './chunks.js';
+import { ARROW_AGGREGATE_URN, buildDescriptor, SCALAR_FUNCTION_URN } from './descriptor.js';
+import { type ExternalWorkerOptions, startExternalWorker } from './external-worker.js';
+import { toFlinkSchema } from './flink-schema.js';
+import { emptyMetrics, type RunMetrics } from './metrics.js';
+import type { ModeCodec } from './mode.js';
+import { MonitoringTotals } from './monitoring.js';
+import { type BundlingOptions, DEFAULT_BUNDLING, runOperator } from './operator.js';
+import { describePlan, type PlanInfo } from './plan-info.js';
+import { type ProcessWorkerOptions, startProcessWorker, type WorkerHandle } from './process-worker.js';
+import { rowModeCodec } from './row-mode.js';
+import type { ServerTuning } from './server-tuning.js';
+import { RunnerServers } from './servers.js';
+import { buildUserDefinedFunctions } from './udf-payload.js';
+import { udfTimeMs } from './udf-time.js';
+
+/** How the worker is started. */
+export type WorkerEnvironment =
+  | ({ type: 'process' } & ProcessWorkerOptions)
+  | ({
+      type: 'external' /** `host:port` of a BeamFnExternalWorkerPool. */;
+      address: string;
+    } & ExternalWorkerOptions)
+  | {
+      /** Starts the worker some other way (in-process, in tests): must connect it and resolve once it is ready. */
+      type: 'custom';
+      start(
+        servers: RunnerServers,
+        id: string,
+        pipelineOptions: Record<string, unknown>,
+      ): Promise<WorkerHandle>;
+    };
+
+export interface RunnerOptions {
+  /** Default: a child process running `vecudf worker`. */
+  environment?: WorkerEnvironment;
+  /** UDF threads of the worker (sent as the pipeline option `threads`). */
+  threads?: number;
+  /** Worker id (default `<pid>-<n>`, unique in this process). */
+  workerId?: string;
+  /** HTTP/2 windows of the runner's servers (see server-tuning.ts). */
+  tuning?: ServerTuning | false;
+  /** Receives the worker's log entries. */
+  onLog?: (workerId: string, entry: LogEntry) => void;
+}
+
+/** What to run over the input, and how to cut it. */
+export interface RunSpec extends BundlingOptions {
+  plan: Plan;
+  /** UDF input columns, by name or index, in plan order (`{column: i}` is the i-th of these). Default: every column. */
+  columns?: ColumnRef[];
+  /** Aggregates: the group key columns (input sorted or grouped by them); the output is keys + results. */
+  groupBy?: ColumnRef[];
+  /** Rows per Arrow batch (default 10,000; Flink ≥ 1.17 defaults to 1,000). */
+  arrowBatchSize?: number;
+  /** Directory relative UDF module paths are resolved against (default: the current directory). */
+  baseDir?: string;
+  /** Largest group an aggregate accepts, in rows (default 10,000,000). */
+  maxGroupRows?: number;
+}
+
+/** A run: iterate it (once) for the output batches; `metrics` fills in as it goes. */
+export interface Run extends AsyncIterable<RecordBatch> {
+  readonly metrics: RunMetrics;
+}
+
+let runnerSeq = 0;
+
+export class Runner {
+  private descriptorSeq = 0;
+  private closed = false;
+
+  private constructor(
+    readonly servers: RunnerServers,
+    readonly worker: WorkerHandle,
+    private readonly seq: number,
+  ) {}
+
+  /** Starts the servers and one worker, and waits until the worker is connected. */
+  static async start(opts: RunnerOptions = {}): Promise<Runner> {
+    const seq = ++runnerSeq;
+    const servers = await RunnerServers.start({
+      ...(opts.tuning === undefined ? {} : { tuning: opts.tuning }),
+      ...(opts.onLog ? { onLog: opts.onLog } : {}),
+    });
+    const id = opts.workerId ?? `${process.pid}-${seq}`;
+    const env = opts.environment ?? { type: 'process' };
+    const pipelineOptions = opts.threads === undefined ? {} : { threads: opts.threads };
+    try {
+      const worker =
+        env.type === 'external'
+          ? await startExternalWorker(servers, id, env.address, env, pipelineOptions)
+          : env.type === 'custom'
+            ? await env.start(servers, id, pipelineOptions)
+            : await startProcessWorker(servers, id, env, pipelineOptions);
+      return new Runner(servers, worker, seq);
+    } catch (e) {
+      await servers.close();
+      throw e;
+    }
+  }
+
+  /** The worker's id (its `worker_id` metadata). */
+  get workerId(): string {
+    return this.worker.id;
+  }
+
+  /** The worker's last log entries, newest last. */
+  recentLogs(): readonly LogEntry[] {
+    return this.servers.recentLogs(this.worker.id);
+  }
+
+  /**
+   * Runs `spec.plan` over `input` through the worker. The output batches hold the input columns
+   * (for an aggregate: the group keys) followed by one column per top-level call — `result` for
+   * a single call — in input order.
+   */
+  run(input: BatchSource, spec: RunSpec): Run {
+    if (this.closed) throw new Error('the runner is closed');
+    const metrics = emptyMetrics('vectorized');
+    const self = this;
+    let started = false;
+    return {
+      metrics,
+      [Symbol.asyncIterator]() {
+        if (started) throw new Error('a run can be iterated only once');
+        started = true;
+        return self.execute(input, spec, metrics);
+      },
+    };
+  }
+
+  private async *execute(
+    input: BatchSource,
+    spec: RunSpec,
+    metrics: RunMetrics,
+  ): AsyncGenerator<RecordBatch> {
+    const baseDir = spec.baseDir ?? process.cwd();
+    const info = await describePlan(spec.plan, baseDir);
+    metrics.mode = info.mode;
+    const { first, rest } = await peek(input);
+    if (!first) return;
+    const schema = first.schema;
+    const udfIdx = resolveColumns(schema, spec.columns ?? schema.fields.map((_, i) => i), 'UDF input');
+    const inputFields = udfIdx.map((i) => ({
+      name: schema.fields[i]!.name,
+      type: fromArrowField(schema.fields[i]!),
+    }));
+    const resultFields = info.resultNames.map((name, i) => ({ name, type: info.resultTypes[i]! }));
+    let forwarded = schema.fields;
+    if (info.mode === 'aggregate') {
+      if (!spec.groupBy)
+        throw new Error('an aggregate needs groupBy (the key columns; use [] for one global group)');
+      forwarded = resolveColumns(schema, spec.groupBy, 'group key').map((i) => schema.fields[i]!);
+    } else if (spec.groupBy) {
+      throw new Error('groupBy is for aggregate UDFs; this plan is scalar');
+    }
+    for (const r of resultFields) {
+      if (forwarded.some((f) => f.name === r.name)) {
+        throw new Error(
+          `the input already has a column named '${r.name}'; name the call's output differently`,
+        );
+      }
+    }
+    const outputSchema = new Schema([...forwarded, ...resultFields.map((r) => toArrowField(r.name, r.type))]);
+    const codec = this.codecFor(info, inputFields, resultFields);
+    const descriptorId = `${this.seq}-${++this.descriptorSeq}`;
+    this.servers.registerDescriptor(
+      buildDescriptor({
+        id: descriptorId,
+        urn: info.mode === 'aggregate' ? ARROW_AGGREGATE_URN : SCALAR_FUNCTION_URN,
+        payload: UserDefinedFunctions.encode(
+          buildUserDefinedFunctions(spec.plan, { baseDir, kindOf: (c) => info.kinds.get(c) ?? 'vectorized' }),
+        ).finish(),
+        dataUrl: this.servers.dataUrl,
+        stateUrl: this.servers.controlUrl,
+        ...coderInfos(info, inputFields, resultFields),
+      }),
+    );
+    const chunks =
+      info.mode === 'aggregate'
+        ? groupChunks(rest, spec.groupBy!, udfIdx, metrics, spec.maxGroupRows ?? 10_000_000)
+        : scalarChunks(
+            rest,
+            udfIdx,
+            spec.arrowBatchSize ?? 10_000,
+            metrics,
+            spec.bundleTimeMs ?? DEFAULT_BUNDLING.bundleTimeMs,
+          );
+    const monitoring = new MonitoringTotals();
+    const bundling: BundlingOptions = {};
+    for (const k of ['bundleSize', 'bundleTimeMs', 'maxBundlesInFlight', 'flushBytes'] as const) {
+      if (spec[k] !== undefined) bundling[k] = spec[k];
+    }
+    try {
+      yield* runOperator(
+        chunks,
+        {
+          transport: this.worker.connection,
+          descriptorId,
+          codec,
+          outputSchema,
+          metrics,
+          monitoring,
+          udfTime: udfTimeMs,
+        },
+        bundling,
+      );
+    } finally {
+      metrics.worker = monitoring.all();
+    }
+  }
+
+  private codecFor(
+    info: PlanInfo,
+    inputFields: { name: string; type: DataType }[],
+    resultFields: { name: string; type: DataType }[],
+  ): ModeCodec {
+    return info.mode === 'row'
+      ? rowModeCodec(
+          inputFields.map((f) => f.type),
+          resultFields.map((f) => f.type),
+        )
+      : arrowModeCodec(inputFields, resultFields);
+  }
+
+  /** Stops the worker and the servers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.worker.close();
+    await this.servers.close();
+  }
+}
+
+function coderInfos(
+  info: PlanInfo,
+  inputFields: { name: string; type: DataType }[],
+  resultFields: { name: string; type: DataType }[],
+): { input: CoderInfoDescriptor; output: CoderInfoDescriptor } {
+  const inSchema = { schema: toFlinkSchema(inputFields) };
+  const outSchema = { schema: toFlinkSchema(resultFields) };
+  const base = { separatedWithEndMessage: false };
+  if (info.mode === 'row') {
+    return {
+      input: { ...base, flattenRowType: inSchema, mode: CoderInfoDescriptor_Mode.MULTIPLE },
+      output: { ...base, flattenRowType: outSchema, mode: CoderInfoDescriptor_Mode.SINGLE },
+    };
+  }
+  return {
+    input: { ...base, arrowType: inSchema, mode: CoderInfoDescriptor_Mode.MULTIPLE },
+    output: { ...base, arrowType: outSchema, mode: CoderInfoDescriptor_Mode.SINGLE },
+  };
+}
+
+/** Takes the first batch of a source and returns it with an iterable of all batches (it included). */
+async function peek(
+  input: BatchSource,
+): Promise<{ first: RecordBatch | undefined; rest: AsyncIterable<RecordBatch> }> {
+  const it = (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()) as
+    | AsyncIterator<RecordBatch>
+    | Iterator<RecordBatch>;
+  const r = await it.next();
+  if (r.done) return { first: undefined, rest: (async function* () {})() };
+  const first = r.value;
+  return {
+    first,
+    rest: {
+      [Symbol.asyncIterator]: async function* () {
+        yield first;
+        try {
+          while (true) {
+            const n = await it.next();
+            if (n.done) return;
+            yield n.value;
+          }
+        } finally {
+          await it.return?.();
+        }
+      },
+    },
+  };
+}
