@@ -4,7 +4,8 @@
  *
  * Nulls are skipped, as in SQL: `count` counts non-null values; a group with no non-null value gets
  * null from `sum`, `mean`, `min`, `max`; `var` and `std` are the sample ones (n − 1) and null below
- * two values. NaN takes part like any value (so a sum or mean with a NaN is NaN).
+ * two values. NaN takes part in sums and means (a sum with a NaN is NaN); `min` / `max` skip it unless a
+ * group has nothing else, as `Series.min` / `max` do.
  *
  * Result types: `count` → BIGINT NOT NULL; `sum` of an integer column → BIGINT (exact, an overflow
  * of the 64-bit range throws), of a float column → DOUBLE; `mean`, `var`, `std` → DOUBLE; `min`,
@@ -330,10 +331,14 @@ function moments(
   return float64Vector(out, ok);
 }
 
-/** Min / max of number-readable columns; the result keeps the column's Arrow type. */
+/**
+ * Min / max of number-readable columns; the result keeps the column's Arrow type. NaN is skipped
+ * unless a group holds nothing else (then the result is NaN), as `Series.min` / `max` do.
+ */
 function extremeNumber(chunks: Data[], isMax: boolean, groupIds: Int32Array, numGroups: number): Vector {
   const best = new Float64Array(numGroups);
-  const seen = new Uint8Array(numGroups);
+  // 0 = no value yet, 1 = only NaN so far, 2 = a number
+  const state = new Uint8Array(numGroups);
   let base = 0;
   for (const d of chunks) {
     const v = d.values as ArrayLike<number>;
@@ -343,15 +348,21 @@ function extremeNumber(chunks: Data[], isMax: boolean, groupIds: Int32Array, num
       if (hasNulls && !validAt(d, i)) continue;
       const g = groupIds[base + i]!;
       const x = v[i]!;
-      if (!seen[g]) {
-        seen[g] = 1;
+      if (Number.isNaN(x)) {
+        if (state[g] === 0) {
+          state[g] = 1;
+          best[g] = x;
+        }
+      } else if (state[g] !== 2) {
+        state[g] = 2;
         best[g] = x;
-      } else if (isMax ? x > best[g]! || Number.isNaN(x) : x < best[g]! || Number.isNaN(x)) {
-        best[g] = x; // a NaN wins, as it does in a plain Math.max / Math.min
+      } else if (isMax ? x > best[g]! : x < best[g]!) {
+        best[g] = x;
       }
     }
     base += len;
   }
+  const seen = state;
   const first = chunks[0]!;
   const ArrayType = (first.values as unknown as { constructor: new (n: number) => { [i: number]: number } })
     .constructor;
