@@ -7,3 +7,4 @@
  *   { inputTypes: [T.DOUBLE(), T.DOUBLE()], resultType: T.DOUBLE() });
  */
 export * from './types/index.js';
+export * from './exec/public.js';

@@ -35,7 +35,11 @@ export function constantToJson(value: unknown, t: DataType): JsonValue {
     case 'DOUBLE':
       if (typeof value !== 'number') bad(t, value);
       // JSON has no NaN, Infinity or -0: those travel as strings
-      return Number.isFinite(value) && !Object.is(value, -0) ? value : Object.is(value, -0) ? '-0' : String(value);
+      return Number.isFinite(value) && !Object.is(value, -0)
+        ? value
+        : Object.is(value, -0)
+          ? '-0'
+          : String(value);
     case 'TINYINT':
     case 'SMALLINT':
     case 'INT':

@@ -40,8 +40,8 @@ export class BatchContext {
     let s = this.#columns.get(i);
     if (!s) {
       const data = inputData(this.batch, i);
-      inputType(this.plan, this.batch, i); // range check
-      s = new Series(new arrow.Vector([data]), this.batch.schema.fields[i]!.name);
+      const type = inputType(this.plan, this.batch, i); // also the range check
+      s = new Series(new arrow.Vector([data]), this.batch.schema.fields[i]!.name, type);
       this.#columns.set(i, s);
     }
     return s;
