@@ -1,60 +1,41 @@
 /**
  * Arrow mode on the runner side (vectorized UDFs and aggregates): each input batch goes out as
  * one element — `varint(length)` + an Arrow IPC stream with the schema and exactly one record
- * batch, no end-of-stream marker (Flink's framing) — and comes back as one element of the same
- * shape holding the result columns.
+ * batch, no end-of-stream marker (Flink's framing, src/codec/arrow-frame.ts) — and comes back as
+ * one element of the same shape holding the result columns.
+ *
+ * The element is written straight into the outgoing `Elements` message when it is flushed
+ * (`encodeInto`), so column buffers are copied once on the runner side before gRPC's framing.
  */
-import { type Data, RecordBatch, RecordBatchReader, RecordBatchStreamWriter } from 'apache-arrow';
+import { type Data, RecordBatch } from 'apache-arrow';
+import { ArrowFrameDecoder, ArrowFrameEncoder } from '../codec/arrow-frame.js';
 import { toArrowSchema } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import type { ModeCodec } from './mode.js';
-
-function varint(n: number): Uint8Array {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Uint8Array.from(out);
-}
 
 export function arrowModeCodec(
   inputFields: readonly { name: string; type: DataType }[],
   resultFields: readonly { name: string; type: DataType }[],
 ): ModeCodec {
   const inputSchema = toArrowSchema(inputFields);
+  const encoder = new ArrowFrameEncoder(inputSchema);
+  const decoder = new ArrowFrameDecoder();
   return {
     name: 'arrow',
-    encode(udfInput: RecordBatch): Uint8Array[] {
+    encode(udfInput: RecordBatch) {
       const batch = new RecordBatch(inputSchema, udfInput.data);
-      const w = new RecordBatchStreamWriter();
-      w.write(batch);
-      w.finish();
-      const all = w.toUint8Array(true);
-      const body = all.subarray(0, all.length - 8); // drop the 8-byte end-of-stream marker
-      return [varint(body.length), body];
+      return [{ size: encoder.elementSize(batch), write: (out, pos) => encoder.encodeInto(batch, out, pos) }];
     },
     outputElements: () => 1,
     decode(bytes: Uint8Array): Data[] {
-      let pos = 0;
-      let len = 0;
-      let shift = 1;
-      while (true) {
-        const b = bytes[pos++]!;
-        len += (b & 0x7f) * shift;
-        if (b < 0x80) break;
-        shift *= 128;
+      const batches = decoder.decode(bytes);
+      if (batches.length !== 1)
+        throw new Error(`the result element holds ${batches.length} record batches, expected 1`);
+      const cols = batches[0]!.data.children;
+      if (cols.length !== resultFields.length) {
+        throw new Error(`the result batch has ${cols.length} columns, expected ${resultFields.length}`);
       }
-      const ipc = bytes.slice(pos, pos + len);
-      const reader = RecordBatchReader.from(ipc);
-      const first = reader.next();
-      if (first.done) throw new Error('the result element holds no record batch');
-      const out = first.value.data.children.slice();
-      if (out.length !== resultFields.length) {
-        throw new Error(`the result batch has ${out.length} columns, expected ${resultFields.length}`);
-      }
-      return out;
+      return cols.slice();
     },
   };
 }

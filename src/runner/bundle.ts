@@ -11,7 +11,7 @@ import type { InstructionResponse } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
 import { encodeElements, type IncomingData } from './elements-codec.js';
 import type { RunMetrics } from './metrics.js';
-import type { ModeCodec } from './mode.js';
+import type { ModeCodec, OutPart } from './mode.js';
 import { OutputSplitter } from './output-splitter.js';
 import { type DataReceiver, newInstructionId, type WorkerConnection } from './worker-connection.js';
 
@@ -81,7 +81,7 @@ export class Bundle implements DataReceiver {
   private isSettled = false;
   private responded = false;
   private outputEnded = false;
-  private pendingParts: Uint8Array[] = [];
+  private pendingParts: OutPart[] = [];
   private pendingBytes = 0;
   private readonly splitter: OutputSplitter;
   private decoded = 0;
@@ -121,7 +121,7 @@ export class Bundle implements DataReceiver {
     this.splitter.expect(this.opts.codec.outputElements(chunk.udfInput.numRows, chunk.resultRows));
     for (const p of parts) {
       this.pendingParts.push(p);
-      this.pendingBytes += p.byteLength;
+      this.pendingBytes += p instanceof Uint8Array ? p.byteLength : p.size;
     }
     if (this.pendingBytes >= this.opts.flushBytes) return this.flush(false);
     return undefined;
@@ -136,15 +136,18 @@ export class Bundle implements DataReceiver {
     if (this.error) return undefined;
     const m = this.opts.metrics;
     const t0 = performance.now();
+    // Deferred parts (Arrow elements) are encoded here, straight into the message.
     const msg = encodeElements([
       { instructionId: this.id, transformId: INPUT_TRANSFORM, parts: this.pendingParts, isLast },
     ]);
+    const tEncoded = performance.now();
+    m.encodeMs += tEncoded - t0;
     m.bytesSent += this.pendingBytes;
     this.pendingParts = [];
     this.pendingBytes = 0;
     const wait = this.transport.sendData(msg);
     const t1 = performance.now();
-    m.sendMs += t1 - t0;
+    m.sendMs += t1 - tEncoded;
     if (!wait) return undefined;
     return wait.then(
       () => {

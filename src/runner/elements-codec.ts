@@ -14,12 +14,19 @@
  * const [d] = decodeElements(buf).data; // d.data is a view into buf
  */
 
+/** A payload part: bytes, or a writer that fills exactly `size` bytes at `out[pos]` and returns the end. */
+export type PayloadPart = Uint8Array | { readonly size: number; write(out: Uint8Array, pos: number): number };
+
 /** One outgoing `Elements.Data`; `parts` are concatenated into its `data` field. */
 export interface OutgoingData {
   instructionId: string;
   transformId: string;
-  parts: readonly Uint8Array[];
+  parts: readonly PayloadPart[];
   isLast: boolean;
+}
+
+function partSize(p: PayloadPart): number {
+  return p instanceof Uint8Array ? p.byteLength : p.size;
 }
 
 /** One incoming `Elements.Data`; `data` is a view into the received message. */
@@ -55,7 +62,7 @@ function writeVarint(buf: Buffer, at: number, n: number): number {
 
 function dataSize(d: OutgoingData, idLen: number, tidLen: number): number {
   let payload = 0;
-  for (const p of d.parts) payload += p.byteLength;
+  for (const p of d.parts) payload += partSize(p);
   let size = 0;
   if (idLen) size += 1 + varintSize(idLen) + idLen;
   if (tidLen) size += 1 + varintSize(tidLen) + tidLen;
@@ -87,13 +94,20 @@ export function encodeElements(data: readonly OutgoingData[]): Buffer {
       at += buf.write(d.transformId, at, 'utf8');
     }
     let payload = 0;
-    for (const p of d.parts) payload += p.byteLength;
+    for (const p of d.parts) payload += partSize(p);
     if (payload) {
       buf[at++] = 0x1a; // Data.data
       at = writeVarint(buf, at, payload);
       for (const p of d.parts) {
-        buf.set(p, at);
-        at += p.byteLength;
+        if (p instanceof Uint8Array) {
+          buf.set(p, at);
+          at += p.byteLength;
+        } else {
+          const end = p.write(buf, at);
+          if (end !== at + p.size)
+            throw new Error(`a payload writer wrote ${end - at} bytes, announced ${p.size}`);
+          at = end;
+        }
       }
     }
     if (d.isLast) {

@@ -5,14 +5,17 @@
  */
 import type { Data, RecordBatch } from 'apache-arrow';
 
+/** Bytes to put in a message: ready bytes, or a writer that fills `size` bytes at `out[pos]` when the message is built. */
+export type OutPart = Uint8Array | { readonly size: number; write(out: Uint8Array, pos: number): number };
+
 export interface ModeCodec {
   /** `arrow` or `row`, for metrics and messages. */
   readonly name: 'arrow' | 'row';
   /**
    * Encodes the UDF input columns of one batch as length-prefixed elements. Returns the bytes as
-   * parts, copied once into the outgoing message (no need to join them first).
+   * parts, copied (or written) once into the outgoing message: no need to join them first.
    */
-  encode(udfInput: RecordBatch): Uint8Array[];
+  encode(udfInput: RecordBatch): OutPart[];
   /** Output elements the worker sends back for an input batch of `rows` rows (whose result has `resultRows`). */
   outputElements(rows: number, resultRows: number): number;
   /**
