@@ -86,7 +86,7 @@ export async function runAggregate(
         const s = whole[k];
         if (s === null || s === undefined)
           args[k] = constantSeries(a as typeof a & { kind: 'constant' }, to - from);
-        else args[k] = idx === undefined ? s : new Series(take(s.vector, idx), s.name);
+        else args[k] = idx === undefined ? s : new Series(take(s.vector, idx), s.name, s.type);
       }
       const first = idx === undefined ? 0 : (idx[0] ?? 0);
       const last = idx === undefined ? Math.max(0, n - 1) : (idx[idx.length - 1] ?? 0);

@@ -64,7 +64,7 @@ export function constantSeries(arg: CompiledArg & { kind: 'constant' }, length: 
   if (!s) {
     const b = createColumnBuilder(arg.type, length);
     for (let i = 0; i < length; i++) b.append(arg.value);
-    s = new Series(b.finish(), 'constant');
+    s = new Series(b.finish(), 'constant', arg.type);
     if (byLength.size >= MAX_CACHED_LENGTHS) byLength.clear();
     byLength.set(length, s);
   }
@@ -105,7 +105,7 @@ export async function evalArg(call: CompiledCall, k: number, ctx: BatchContext):
   if (a.kind === 'constant') return constantSeries(a, ctx.n);
   const v = await evalCall(a.call, ctx);
   checkArgType(call, k, `the result of '${a.call.udf.name}'`, v.type, ctx.n);
-  return new Series(v, a.call.output);
+  return new Series(v, a.call.output, a.call.resultType);
 }
 
 /** Evaluates a scalar call (vectorized or row UDF) over the batch; returns its checked result column. */
