@@ -1,0 +1,168 @@
+/**
+ * The data-plane element framing Flink uses between its Arrow operators and the worker
+ * (design.md §4, protocol-notes/pyflink.md §1.5): each element is `varint(length)` followed by a
+ * complete Arrow IPC stream holding the schema and exactly one record batch, with no end-of-stream
+ * marker. Several elements are simply concatenated in one data-plane message.
+ *
+ * The encoder caches the schema message bytes and writes the record batch message itself; the
+ * decoder realigns an element to 8 bytes when it sits at an odd offset (gRPC hands buffers over
+ * like that) and then decodes without copying column buffers. The decoder also follows a
+ * long-lived stream whose later elements carry only record batches (and dictionary batches).
+ *
+ * @example
+ * const enc = new ArrowFrameEncoder(batch.schema);
+ * const bytes = enc.encodeMany([batch1, batch2]); // two elements in one buffer
+ * const batches = new ArrowFrameDecoder().decode(bytes); // [batch1', batch2']
+ */
+import type * as arrow from 'apache-arrow';
+import { ArrowDecodeError } from './ipc-errors.js';
+import { IpcMessageReader } from './ipc-reader.js';
+import {
+  type BatchPlan,
+  batchMessageSize,
+  planBatch,
+  planDictionaries,
+  schemaMessage,
+  writeBatchMessage,
+} from './ipc-writer.js';
+import { readVarint, varintSize, writeVarint } from './varint.js';
+
+interface ElementPlan {
+  readonly parts: { plan: BatchPlan; dictionary: { id: number; isDelta: boolean } | null }[];
+  /** Bytes of the IPC stream (without the varint). */
+  readonly streamLength: number;
+}
+
+/** Writes data-plane elements (schema + one record batch each) for one fixed schema. */
+export class ArrowFrameEncoder {
+  private readonly schemaBytes: Uint8Array;
+
+  constructor(readonly schema: arrow.Schema) {
+    this.schemaBytes = schemaMessage(schema);
+  }
+
+  private plan(batch: arrow.RecordBatch): ElementPlan {
+    const columns = batch.data.children;
+    const fields = this.schema.fields;
+    if (columns.length !== fields.length) {
+      throw new TypeError(`batch has ${columns.length} columns, the encoder's schema ${fields.length}`);
+    }
+    for (let i = 0; i < fields.length; i++) {
+      if (columns[i]!.type.typeId !== fields[i]!.type.typeId) {
+        throw new TypeError(
+          `column ${i} ('${fields[i]!.name}') is ${String(columns[i]!.type)}, the encoder's schema says ${String(fields[i]!.type)}`,
+        );
+      }
+    }
+    const plan = planBatch(columns, batch.numRows);
+    const parts: ElementPlan['parts'] = [];
+    if (plan.dictionaries.size > 0) {
+      for (const d of planDictionaries(plan.dictionaries)) {
+        parts.push({ plan: d.plan, dictionary: { id: d.id, isDelta: d.isDelta } });
+      }
+    }
+    parts.push({ plan, dictionary: null });
+    let streamLength = this.schemaBytes.length;
+    for (const p of parts) streamLength += batchMessageSize(p.plan, p.dictionary !== null);
+    return { parts, streamLength };
+  }
+
+  /** Bytes {@link encodeInto} writes for `batch`. */
+  elementSize(batch: arrow.RecordBatch): number {
+    const { streamLength } = this.plan(batch);
+    return varintSize(streamLength) + streamLength;
+  }
+
+  private write(out: Uint8Array, dv: DataView, pos: number, e: ElementPlan): number {
+    pos = writeVarint(out, pos, e.streamLength);
+    out.set(this.schemaBytes, pos);
+    // message positions only need 8-byte alignment relative to the stream start, which holds:
+    // the schema message and every batch message are multiples of 8 bytes long
+    pos += this.schemaBytes.length;
+    for (const p of e.parts) pos = writeBatchMessage(out, dv, pos, p.plan, p.dictionary);
+    return pos;
+  }
+
+  /** One element for `batch`. */
+  encode(batch: arrow.RecordBatch): Uint8Array {
+    const e = this.plan(batch);
+    const out = new Uint8Array(varintSize(e.streamLength) + e.streamLength);
+    this.write(out, new DataView(out.buffer), 0, e);
+    return out;
+  }
+
+  /** Several elements back to back in one buffer (one data-plane message). */
+  encodeMany(batches: readonly arrow.RecordBatch[]): Uint8Array {
+    const plans = batches.map((b) => this.plan(b));
+    let size = 0;
+    for (const e of plans) size += varintSize(e.streamLength) + e.streamLength;
+    const out = new Uint8Array(size);
+    const dv = new DataView(out.buffer);
+    let pos = 0;
+    for (const e of plans) pos = this.write(out, dv, pos, e);
+    return out;
+  }
+
+  /** Writes the element of `batch` at `out[pos]`; returns the position after it. */
+  encodeInto(batch: arrow.RecordBatch, out: Uint8Array, pos: number): number {
+    const e = this.plan(batch);
+    const need = varintSize(e.streamLength) + e.streamLength;
+    if (pos + need > out.length)
+      throw new RangeError(`element needs ${need} bytes, ${out.length - pos} left`);
+    return this.write(out, new DataView(out.buffer, out.byteOffset, out.byteLength), pos, e);
+  }
+}
+
+/**
+ * Reads data-plane elements into record batches. Stateful across calls: a later element may
+ * carry only record batches (and dictionary batches) for the schema an earlier one sent. Column
+ * buffers of the returned batches are views of the input (or of one aligned copy of an element
+ * that was not 8-byte aligned), so the input must not be modified while they are in use.
+ */
+export class ArrowFrameDecoder {
+  private readonly reader = new IpcMessageReader();
+
+  /** The schema of the last element read (null before the first). */
+  get schema(): arrow.Schema | null {
+    return this.reader.schema;
+  }
+
+  /** Decodes every element in `input` (one or more, back to back). */
+  decode(input: Uint8Array): arrow.RecordBatch[] {
+    const out: arrow.RecordBatch[] = [];
+    let pos = 0;
+    while (pos < input.length) {
+      const { value: len, next } = readVarint(input, pos, input.length);
+      if (len > input.length - next) {
+        throw new ArrowDecodeError(
+          `element length ${len} runs past the end of the input (${input.length - next} bytes left)`,
+          pos,
+        );
+      }
+      this.decodeElement(input, next, len, out);
+      pos = next + len;
+    }
+    return out;
+  }
+
+  private decodeElement(input: Uint8Array, start: number, len: number, out: arrow.RecordBatch[]): void {
+    if (len === 0) return;
+    let bytes = input;
+    let from = start;
+    let base = 0;
+    if ((input.byteOffset + start) % 8 !== 0) {
+      // one copy of the element into a fresh (aligned) buffer, then zero-copy from there
+      bytes = new Uint8Array(len); // not input.slice: a Node Buffer's slice is a view
+      bytes.set(input.subarray(start, start + len));
+      from = 0;
+      base = start;
+    }
+    const { next, eos } = this.reader.read(bytes, from, from + len, base, out);
+    if (eos && next < from + len) {
+      throw new ArrowDecodeError(
+        `${from + len - next} bytes after the end-of-stream marker in an element`,
+        base + next,
+      );
+    }
+  }
+}
