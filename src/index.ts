@@ -8,3 +8,4 @@
  */
 export * from './types/index.js';
 export * from './exec/public.js';
+export { DateMethods, Series, StringMethods } from './series/series.js';
