@@ -4,6 +4,7 @@
  * `register…(program)` function; this file only assembles them.
  */
 import { Command } from 'commander';
+import { registerRun } from './run.js';
 
 const program = new Command();
 program
@@ -14,5 +15,6 @@ program
   .showHelpAfterError();
 
 // Commands register themselves here, one line each.
+registerRun(program);
 
 await program.parseAsync(process.argv);

@@ -129,3 +129,32 @@ export async function* groupChunks(
     firstRow += n;
   }
 }
+
+/** Takes the first batch of a source and returns it with an iterable of all batches (it included). */
+export async function peek(
+  input: BatchSource,
+): Promise<{ first: RecordBatch | undefined; rest: AsyncIterable<RecordBatch> }> {
+  const it = (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()) as
+    | AsyncIterator<RecordBatch>
+    | Iterator<RecordBatch>;
+  const r = await it.next();
+  if (r.done) return { first: undefined, rest: (async function* () {})() };
+  const first = r.value;
+  return {
+    first,
+    rest: {
+      [Symbol.asyncIterator]: async function* () {
+        yield first;
+        try {
+          while (true) {
+            const n = await it.next();
+            if (n.done) return;
+            yield n.value;
+          }
+        } finally {
+          await it.return?.();
+        }
+      },
+    },
+  };
+}

@@ -16,16 +16,16 @@
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import type { Plan } from '../exec/plan.js';
+import { toFlinkSchema } from '../harness/flink-schema.js';
 import { type CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
 import type { LogEntry } from '../proto/fn-api.js';
 import { fromArrowField, toArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import { arrowModeCodec } from './arrow-mode.js';
 import type { BatchSource } from './batch-cutter.js';
-import { type ColumnRef, groupChunks, resolveColumns, scalarChunks } from './chunks.js';
+import { type ColumnRef, groupChunks, peek, resolveColumns, scalarChunks } from './chunks.js';
 import { ARROW_AGGREGATE_URN, buildDescriptor, SCALAR_FUNCTION_URN } from './descriptor.js';
 import { type ExternalWorkerOptions, startExternalWorker } from './external-worker.js';
-import { toFlinkSchema } from './flink-schema.js';
 import { emptyMetrics, type RunMetrics } from './metrics.js';
 import type { ModeCodec } from './mode.js';
 import { MonitoringTotals } from './monitoring.js';
@@ -274,34 +274,5 @@ function coderInfos(
   return {
     input: { ...base, arrowType: inSchema, mode: CoderInfoDescriptor_Mode.MULTIPLE },
     output: { ...base, arrowType: outSchema, mode: CoderInfoDescriptor_Mode.SINGLE },
-  };
-}
-
-/** Takes the first batch of a source and returns it with an iterable of all batches (it included). */
-async function peek(
-  input: BatchSource,
-): Promise<{ first: RecordBatch | undefined; rest: AsyncIterable<RecordBatch> }> {
-  const it = (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()) as
-    | AsyncIterator<RecordBatch>
-    | Iterator<RecordBatch>;
-  const r = await it.next();
-  if (r.done) return { first: undefined, rest: (async function* () {})() };
-  const first = r.value;
-  return {
-    first,
-    rest: {
-      [Symbol.asyncIterator]: async function* () {
-        yield first;
-        try {
-          while (true) {
-            const n = await it.next();
-            if (n.done) return;
-            yield n.value;
-          }
-        } finally {
-          await it.return?.();
-        }
-      },
-    },
   };
 }
