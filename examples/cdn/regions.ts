@@ -27,6 +27,12 @@ export interface RegionTable {
   readonly unknownId: number;
   /** Region name → id. */
   readonly idOf: ReadonlyMap<string, number>;
+  /**
+   * Index by the top 16 bits of an address: `prefixFirst[p]` is the first range whose end is at
+   * or after `p << 16` (65,537 entries). It narrows the search to the ranges of one /16, so a
+   * lookup is a step or two instead of a full binary search.
+   */
+  readonly prefixFirst: Uint32Array;
 }
 
 /** Builds a table from ranges; throws if they are unsorted, overlapping or out of range. */
@@ -57,8 +63,22 @@ export function buildRegionTable(
   const unknownId = names.length;
   names.push(UNKNOWN);
   idOf.set(UNKNOWN, unknownId);
+  const prefixFirst = new Uint32Array(65_537);
+  for (let p = 0, i = 0; p <= 65_536; p++) {
+    while (i < ends.length && ends[i] < p * 65_536) i++;
+    prefixFirst[p] = i;
+  }
   const enc = new TextEncoder();
-  return { starts, ends, rangeRegion, names, encoded: names.map((n) => enc.encode(n)), unknownId, idOf };
+  return {
+    starts,
+    ends,
+    rangeRegion,
+    names,
+    encoded: names.map((n) => enc.encode(n)),
+    unknownId,
+    idOf,
+    prefixFirst,
+  };
 }
 
 /** Parses the CSV form (`start,end,region` header, dotted-quad inclusive bounds). */
@@ -98,18 +118,22 @@ export function defaultRegionTable(): RegionTable {
   return cached;
 }
 
-/** Region id of an address (a number from the IPv4 parsers); `unknownId` for -1 or unlisted. */
+/**
+ * Region id of an address (a number from the IPv4 parsers); `unknownId` for -1 or unlisted.
+ * Binary search over the ranges of the address's /16 (see `prefixFirst`).
+ */
 export function lookupRegionId(table: RegionTable, ip: number): number {
   if (ip < 0) return table.unknownId;
-  const { starts, ends } = table;
-  // Last range whose start ≤ ip.
-  let lo = 0;
-  let hi = starts.length - 1;
-  if (hi < 0 || ip < starts[0]) return table.unknownId;
+  const { starts, ends, prefixFirst } = table;
+  // The first range ending at or after ip lies in [prefixFirst[p], prefixFirst[p + 1]] for its
+  // /16 prefix p (the upper bound may be one past the last range): binary search that span.
+  const p = ip >>> 16;
+  let lo = prefixFirst[p];
+  let hi = prefixFirst[p + 1];
   while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (starts[mid] <= ip) lo = mid;
-    else hi = mid - 1;
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid] < ip) lo = mid + 1;
+    else hi = mid;
   }
-  return ip <= ends[lo] ? table.rangeRegion[lo] : table.unknownId;
+  return lo < starts.length && starts[lo] <= ip ? table.rangeRegion[lo] : table.unknownId;
 }

@@ -57,6 +57,47 @@ describe('region table', () => {
     expect(lookupRegionId(t, -1)).toBe(t.unknownId);
   });
 
+  it('lookup agrees with a linear scan on random tables (many small ranges per /16, gaps, edges)', () => {
+    const tableArb = fc
+      .uniqueArray(fc.oneof(fc.nat({ max: 0xffffffff }), fc.integer({ min: 0x01020000, max: 0x0102ffff })), {
+        minLength: 2,
+        maxLength: 80,
+      })
+      .map((points) => {
+        const sorted = [...points].sort((a, b) => a - b);
+        const ranges: { start: number; end: number; region: string }[] = [];
+        for (let i = 0; i + 1 < sorted.length; i += 2) {
+          ranges.push({ start: sorted[i]!, end: sorted[i + 1]!, region: `r${i % 5}` });
+        }
+        return buildRegionTable(ranges);
+      });
+    fc.assert(
+      fc.property(
+        tableArb,
+        fc.array(fc.oneof(fc.nat({ max: 0xffffffff }), fc.integer({ min: 0x01020000, max: 0x0102ffff })), {
+          maxLength: 50,
+        }),
+        (t, ips) => {
+          const probes = [
+            ...ips,
+            0,
+            0xffffffff,
+            ...t.starts,
+            ...t.ends,
+            ...t.ends.map((e) => Math.min(e + 1, 0xffffffff)),
+          ];
+          for (const ip of probes) {
+            let expected = t.unknownId;
+            for (let i = 0; i < t.starts.length; i++)
+              if (ip >= t.starts[i]! && ip <= t.ends[i]!) expected = t.rangeRegion[i]!;
+            expect(lookupRegionId(t, ip)).toBe(expected);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('rejects overlapping or malformed tables with a clear error', () => {
     expect(() =>
       buildRegionTable([
