@@ -1,13 +1,13 @@
 /**
- * Which of the worker's monitoring infos hold the time spent in UDFs. Beam's standard
- * per-transform execution time (`ptransform_execution_time:total_msecs`) is used: the worker
- * reports it for the UDF transform.
+ * Which of the worker's monitoring infos hold the time spent in UDFs: the vecudf worker reports,
+ * per UDF call, a user counter `udf_ns` (nanoseconds inside the UDF) on the UDF transform (see
+ * src/harness/metrics.ts). The sum over calls and bundles is the run's UDF time.
  */
 import type { MonitoringTotals } from './monitoring.js';
 
-export const EXECUTION_TIME_URN = 'beam:metric:ptransform_execution_time:total_msecs:v1';
+export const USER_SUM_INT64 = 'beam:metric:user:sum_int64:v1';
 
 /** UDF time in ms from the summed worker metrics. */
 export function udfTimeMs(totals: MonitoringTotals): number {
-  return totals.sum(EXECUTION_TIME_URN, { PTRANSFORM: 'transform' });
+  return totals.sum(USER_SUM_INT64, { PTRANSFORM: 'transform', NAME: 'udf_ns' }) / 1e6;
 }

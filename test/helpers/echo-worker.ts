@@ -203,10 +203,10 @@ export async function startEchoWorker(
           residualRoots: [],
           monitoringInfos: [
             {
-              urn: 'beam:metric:ptransform_execution_time:total_msecs:v1',
+              urn: 'beam:metric:user:sum_int64:v1',
               type: 'beam:metrics:sum_int64:v1',
-              payload: Uint8Array.from(varint(2)),
-              labels: { PTRANSFORM: 'transform' },
+              payload: Uint8Array.from(varint(2_000_000)), // 2 ms, as the vecudf worker reports UDF time
+              labels: { PTRANSFORM: 'transform', NAMESPACE: '["vecudf"]', NAME: 'udf_ns' },
             },
           ],
           requiresFinalization: false,
