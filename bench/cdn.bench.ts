@@ -38,7 +38,7 @@ const BATCH = 10_000;
 const batches = [...cdnLogBatches({ rows: ROWS, seed: 42, batchSize: BATCH })];
 const ipColumns = batches.map((b) => b.getChild('client_ip')! as arrow.Vector<arrow.Utf8>);
 // Input of the pure row function: the strings decoded once, outside the timing.
-const ipStrings = ipColumns.map((c) => c.toArray() as (string | null)[]);
+const ipStrings = ipColumns.map((c) => c.toArray() as unknown as (string | null)[]);
 // The executors take the UDF input row: here just the address column.
 const inputs = ipColumns.map((c) => new arrow.Table({ client_ip: c }).batches[0]!);
 const vecPlan = compilePlan({ calls: [{ udf: ipToProvince, args: [{ column: 0 }] }] });
