@@ -1,0 +1,226 @@
+/**
+ * The executor pool, in process (`npx tsx bench/pool.bench.ts`): thread scaling and transfer vs
+ * copy, side by side in one run.
+ *
+ * - Scaling: a CPU-heavy vectorized UDF (haversine over four DOUBLE columns) and a cheap one
+ *   (plus over two), 10,000-row batches, run directly on the main thread with no pool (decode →
+ *   executor → encode), through the pool with `threads: 0`, 1 and 2. Each measured iteration
+ *   pushes a burst of batches through and awaits all results, so it is throughput, not latency.
+ *   Every iteration starts from fresh copies of the input bytes, as if just received from the
+ *   network (the pool takes ownership of them), in every configuration alike.
+ * - Transfer vs copy: an identity UDF over 1 MiB and 8 MiB elements, through one thread, with
+ *   the bytes transferred (default) or copied by structured clone both ways (`transfer: false`).
+ *
+ * Reusable: `runPoolBench(options)` returns the figures (the end-to-end bench can call it with
+ * other sizes); run as a script, it prints a table and the ratios.
+ */
+import { fileURLToPath } from 'node:url';
+import * as arrow from 'apache-arrow';
+import { Bench } from 'tinybench';
+import type { Plan } from '../src/exec/plan.js';
+import { ElementRunner } from '../src/pool/element-runner.js';
+import { createExecutorPool, type ExecutorPool } from '../src/pool/index.js';
+
+const UDFS = fileURLToPath(new URL('../test/fixtures/pool/udfs.mjs', import.meta.url));
+
+export interface PoolBenchOptions {
+  /** Rows per batch (default 10,000). */
+  rows?: number;
+  /** Batches per measured iteration (default 32). */
+  burst?: number;
+  /** Thread counts to compare; 'direct' = no pool at all (default: direct, 0, 1, 2). */
+  configs?: ('direct' | number)[];
+  /** tinybench time budget per task, ms (default 1500). */
+  time?: number;
+  /** Element sizes for transfer vs copy, MiB (default 1 and 8). */
+  transferMiB?: number[];
+}
+
+export interface ScalingFigure {
+  udf: 'haversine' | 'plus';
+  config: string;
+  msPerBurst: number;
+  rowsPerSec: number;
+}
+
+export interface TransferFigure {
+  mib: number;
+  mode: 'transfer' | 'copy';
+  msPerRoundTrip: number;
+  msPerMiB: number;
+}
+
+function plan(name: string, arity: number): Plan {
+  const types = Array.from({ length: arity }, () => 'DOUBLE');
+  return {
+    calls: [
+      {
+        udf: { module: UDFS, export: name, kind: 'vectorized', inputTypes: types, resultType: 'DOUBLE' },
+        args: types.map((_, i) => ({ column: i })),
+      },
+    ],
+  };
+}
+
+function element(columns: Float64Array[]): Uint8Array {
+  const vectors: Record<string, arrow.Vector> = {};
+  columns.forEach((c, i) => {
+    vectors[`c${i}`] = arrow.makeVector(c);
+  });
+  const w = new arrow.RecordBatchStreamWriter();
+  w.write(new arrow.Table(vectors).batches[0]!);
+  w.finish();
+  return w.toUint8Array(true);
+}
+
+function randomColumn(n: number, lo: number, hi: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = lo + ((hi - lo) * s) / 2 ** 32;
+  }
+  return out;
+}
+
+/** Fresh bytes of each template, as a network read would hand them over. */
+const fresh = (templates: Uint8Array[]) => templates.map((t) => t.slice());
+
+export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
+  scaling: ScalingFigure[];
+  transfer: TransferFigure[];
+}> {
+  const rows = options.rows ?? 10_000;
+  const burst = options.burst ?? 32;
+  const configs = options.configs ?? ['direct', 0, 1, 2];
+  const time = options.time ?? 1500;
+  const udfs = {
+    haversine: {
+      plan: plan('haversine', 4),
+      templates: Array.from({ length: burst }, (_, b) =>
+        element([
+          randomColumn(rows, -90, 90, b * 4 + 1),
+          randomColumn(rows, -180, 180, b * 4 + 2),
+          randomColumn(rows, -90, 90, b * 4 + 3),
+          randomColumn(rows, -180, 180, b * 4 + 4),
+        ]),
+      ),
+    },
+    plus: {
+      plan: plan('plus', 2),
+      templates: Array.from({ length: burst }, (_, b) =>
+        element([randomColumn(rows, 0, 1000, b * 2 + 1), randomColumn(rows, 0, 1000, b * 2 + 2)]),
+      ),
+    },
+  };
+
+  const pools = new Map<number, ExecutorPool>();
+  for (const c of configs) if (c !== 'direct') pools.set(c, createExecutorPool({ threads: c }));
+  const direct = new ElementRunner({ baseDir: process.cwd() });
+
+  const bench = new Bench({ time, warmupTime: 300 });
+  const scalingNames: { name: string; udf: 'haversine' | 'plus'; config: string }[] = [];
+  for (const [udf, u] of Object.entries(udfs) as [keyof typeof udfs, (typeof udfs)[keyof typeof udfs]][]) {
+    for (const c of configs) {
+      const config =
+        c === 'direct'
+          ? 'direct (no pool)'
+          : c === 0
+            ? 'pool, main thread'
+            : `pool, ${c} thread${c > 1 ? 's' : ''}`;
+      const name = `${udf} · ${config}`;
+      scalingNames.push({ name, udf, config });
+      if (c === 'direct') {
+        bench.add(name, async () => {
+          const info = { rowsIn: 0 };
+          for (const bytes of fresh(u.templates)) await direct.run(udf, u.plan, bytes, 'arrow', info);
+        });
+      } else {
+        const pool = pools.get(c)!;
+        bench.add(name, async () => {
+          await Promise.all(fresh(u.templates).map((bytes) => pool.run(udf, u.plan, bytes)));
+        });
+      }
+    }
+  }
+
+  // Transfer vs copy: one thread, an identity UDF (slowIdentity with a constant 0 ms delay),
+  // one element in flight at a time.
+  const identity: Plan = {
+    calls: [
+      {
+        udf: {
+          module: UDFS,
+          export: 'slowIdentity',
+          kind: 'vectorized',
+          inputTypes: ['DOUBLE', 'DOUBLE'],
+          resultType: 'DOUBLE',
+        },
+        args: [{ column: 0 }, { constant: 0, type: 'DOUBLE' }],
+      },
+    ],
+  };
+  const transferPools = {
+    transfer: createExecutorPool({ threads: 1 }),
+    copy: createExecutorPool({ threads: 1, transfer: false }),
+  };
+  const transferNames: { name: string; mib: number; mode: 'transfer' | 'copy' }[] = [];
+  for (const mib of options.transferMiB ?? [1, 8]) {
+    const template = element([randomColumn((mib * 1024 * 1024) / 8, 0, 1, mib)]);
+    for (const mode of ['transfer', 'copy'] as const) {
+      const name = `identity ${mib} MiB · ${mode}`;
+      transferNames.push({ name, mib, mode });
+      const pool = transferPools[mode];
+      bench.add(name, async () => {
+        await pool.run('identity', identity, template.slice());
+      });
+    }
+  }
+
+  // Load every plan on every thread before measuring.
+  for (const [udf, u] of Object.entries(udfs)) {
+    for (const pool of pools.values())
+      await Promise.all(fresh(u.templates).map((b) => pool.run(udf, u.plan, b)));
+  }
+  for (const pool of Object.values(transferPools))
+    await pool.run('identity', identity, element([new Float64Array(8)]));
+
+  await bench.run();
+  await Promise.all([...pools.values(), ...Object.values(transferPools)].map((p) => p.close()));
+
+  const period = (name: string) => {
+    const r = bench.getTask(name)!.result;
+    if (r.state !== 'completed') throw new Error(`bench task '${name}' did not complete: ${r.state}`);
+    return r.latency.mean;
+  };
+  const scaling = scalingNames.map(({ name, udf, config }) => {
+    const ms = period(name);
+    return { udf, config, msPerBurst: ms, rowsPerSec: (rows * burst * 1000) / ms };
+  });
+  const transfer = transferNames.map(({ name, mib, mode }) => {
+    const ms = period(name);
+    return { mib, mode, msPerRoundTrip: ms, msPerMiB: ms / mib };
+  });
+  return { scaling, transfer };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { scaling, transfer } = await runPoolBench();
+  const fmt = (x: number) => x.toFixed(2);
+  console.log('thread scaling (10,000-row batches, bursts of 32):');
+  console.table(
+    scaling.map((s) => ({ ...s, msPerBurst: fmt(s.msPerBurst), rowsPerSec: Math.round(s.rowsPerSec) })),
+  );
+  for (const udf of ['haversine', 'plus'] as const) {
+    const of = (config: string) => scaling.find((s) => s.udf === udf && s.config === config)?.msPerBurst;
+    const d = of('direct (no pool)');
+    const t1 = of('pool, 1 thread');
+    const t2 = of('pool, 2 threads');
+    if (t1 && t2) console.log(`${udf}: 2 threads vs 1 thread = ${fmt(t1 / t2)}×`);
+    if (d && t2) console.log(`${udf}: 2 threads vs no pool = ${fmt(d / t2)}×`);
+  }
+  console.log('transfer vs copy (one thread, identity UDF, round trip):');
+  console.table(
+    transfer.map((t) => ({ ...t, msPerRoundTrip: fmt(t.msPerRoundTrip), msPerMiB: fmt(t.msPerMiB) })),
+  );
+}

@@ -1,0 +1,43 @@
+/**
+ * Which thread takes a task. A synchronous (CPU-bound) batch goes only to a thread with fewer
+ * than `syncDepth` tasks (by default an idle one), so a crash or a timeout never takes a batch
+ * that was merely queued behind it down too; a batch of a plan found I/O-bound may join up to
+ * `asyncConcurrency` others on one thread, where they wait on I/O together. Among candidates the
+ * least busy wins. The chosen thread is written into the task's metadata, so that the pool knows
+ * which thread a failed task was on even if it never started.
+ */
+import { Piscina } from 'piscina';
+
+/** Attached to each piscina task under `Piscina.queueOptionsSymbol` (not sent to the thread). */
+export interface TaskPlacement {
+  concurrent: boolean;
+  /** Set when the task is posted to a thread. */
+  threadId: number | undefined;
+}
+
+interface BalancerWorker {
+  readonly id: number;
+  readonly currentUsage: number;
+  readonly terminating: boolean;
+  readonly destroyed: boolean;
+}
+
+export type Balancer = (task: object, workers: BalancerWorker[]) => BalancerWorker | null;
+
+export function placementBalancer(syncDepth: number, asyncConcurrency: number): Balancer {
+  const kOptions = Piscina.queueOptionsSymbol;
+  return (task, workers) => {
+    const placement = (task as Record<symbol, TaskPlacement | null>)[kOptions] ?? null;
+    const limit = placement?.concurrent ? asyncConcurrency : syncDepth;
+    let best: BalancerWorker | null = null;
+    for (const w of workers) {
+      if (w.terminating || w.destroyed) continue;
+      const usage = w.currentUsage;
+      if (usage >= limit || (best !== null && usage >= best.currentUsage)) continue;
+      best = w;
+      if (usage === 0) break;
+    }
+    if (best !== null && placement !== null) placement.threadId = best.id;
+    return best;
+  };
+}

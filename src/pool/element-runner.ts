@@ -1,0 +1,133 @@
+/**
+ * Runs one data-plane element through a plan: the work of one pool task, the same on a worker
+ * thread and on the main thread. An Arrow element (varint length + IPC stream of schema and one
+ * batch, see codec/arrow-frame.ts) is decoded zero-copy, run by the vectorized or aggregate
+ * executor and encoded as one element of the same shape; row-coded bytes (one or more rows,
+ * each varint-framed) go through the row-wise coded executor and come back as one result row per
+ * input row. Each plan is loaded (UDF modules imported) and compiled once per key, on first use,
+ * and keeps its own decoder and encoder (the encoder caches the result schema's bytes).
+ */
+import type * as arrow from 'apache-arrow';
+import { ArrowFrameDecoder, ArrowFrameEncoder } from '../codec/arrow-frame.js';
+import { runRowWiseCoded } from '../codec/row-coder-exec.js';
+import { runAggregate } from '../exec/aggregate.js';
+import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
+import { type CompiledPlan, type LoadPlanOptions, loadPlan, type Plan } from '../exec/plan.js';
+import { runVectorized } from '../exec/vectorized.js';
+import type { ElementMode } from './options.js';
+
+export interface ElementOutput {
+  bytes: Uint8Array;
+  rowsOut: number;
+  /** Per-call UDF metrics counted since the previous output (or `takeMetrics`) of this plan. */
+  metrics: CallMetrics[];
+}
+
+export class ElementRunner {
+  readonly #opts: LoadPlanOptions;
+  readonly #plans = new Map<string, Promise<CompiledPlan>>();
+  readonly #loaded = new Map<string, CompiledPlan>();
+  readonly #decoders = new Map<string, ArrowFrameDecoder>();
+  readonly #encoders = new Map<string, ArrowFrameEncoder>();
+
+  constructor(opts: LoadPlanOptions) {
+    this.#opts = opts;
+  }
+
+  /** The compiled plan for `planKey`, loading it on first use (a failed load is retried next time). */
+  compiled(planKey: string, plan: Plan): CompiledPlan | Promise<CompiledPlan> {
+    const done = this.#loaded.get(planKey);
+    if (done) return done;
+    let p = this.#plans.get(planKey);
+    if (!p) {
+      p = loadPlan(plan, this.#opts);
+      this.#plans.set(planKey, p);
+      p.then(
+        (c) => this.#loaded.set(planKey, c),
+        () => this.#plans.delete(planKey),
+      );
+    }
+    return p;
+  }
+
+  /**
+   * Runs the element; `info.rowsIn` is set as soon as the input is decoded, so that a failing
+   * task still reports its size.
+   */
+  async run(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    mode: ElementMode,
+    info: { rowsIn: number },
+  ): Promise<ElementOutput> {
+    const c = this.compiled(planKey, plan);
+    const compiled = c instanceof Promise ? await c : c;
+    if (mode === 'row') {
+      const out = await runRowWiseCoded(compiled, bytes);
+      const metrics = this.#take(compiled);
+      const rows = metrics[0]?.rows ?? 0;
+      info.rowsIn = rows;
+      return { bytes: out, rowsOut: rows, metrics };
+    }
+    const batch = this.#decode(planKey, bytes);
+    info.rowsIn = batch.numRows;
+    const result =
+      compiled.mode === 'aggregate'
+        ? await runAggregate(compiled, batch)
+        : await runVectorized(compiled, batch);
+    return {
+      bytes: this.#encoder(planKey, result.schema).encode(result),
+      rowsOut: result.numRows,
+      metrics: this.#take(compiled),
+    };
+  }
+
+  #decode(planKey: string, bytes: Uint8Array): arrow.RecordBatch {
+    let d = this.#decoders.get(planKey);
+    if (!d) {
+      d = new ArrowFrameDecoder();
+      this.#decoders.set(planKey, d);
+    }
+    const batches = d.decode(bytes);
+    if (batches.length !== 1) {
+      throw new RangeError(
+        `an Arrow element must hold exactly one record batch, this one holds ${batches.length}`,
+      );
+    }
+    return batches[0]!;
+  }
+
+  #encoder(planKey: string, schema: arrow.Schema): ArrowFrameEncoder {
+    let e = this.#encoders.get(planKey);
+    if (!e || !sameLayout(e.schema, schema)) {
+      e = new ArrowFrameEncoder(schema);
+      this.#encoders.set(planKey, e);
+    }
+    return e;
+  }
+
+  /** The plan's metrics since they were last taken (a failed task's share included). */
+  takeMetrics(planKey: string): CallMetrics[] {
+    const compiled = this.#loaded.get(planKey);
+    return compiled ? this.#take(compiled) : [];
+  }
+
+  #take(compiled: CompiledPlan): CallMetrics[] {
+    const m = copyMetrics(compiled.metrics);
+    resetMetrics(compiled.metrics);
+    return m;
+  }
+}
+
+/** Same field names, types and nullability: the cached schema bytes still describe the batch. */
+function sameLayout(a: arrow.Schema, b: arrow.Schema): boolean {
+  if (a === b) return true;
+  if (a.fields.length !== b.fields.length) return false;
+  for (let i = 0; i < a.fields.length; i++) {
+    const x = a.fields[i]!;
+    const y = b.fields[i]!;
+    if (x.name !== y.name || x.nullable !== y.nullable || String(x.type) !== String(y.type)) return false;
+  }
+  return true;
+}

@@ -1,0 +1,135 @@
+/**
+ * The executor pool with `threads: 0`: the same element runner, admission and books as the
+ * threaded pool, on the calling thread — no thread hop, no transfer. What it cannot do is stop a
+ * synchronous UDF that never returns (nothing can, on the thread it blocks); an async one past
+ * the timeout fails its task, though the UDF's own work is not cancelled.
+ */
+import type { CallMetrics } from '../exec/metrics.js';
+import type { Plan } from '../exec/plan.js';
+import { Admission } from './admission.js';
+import { ElementRunner } from './element-runner.js';
+import { describeUdfs, PoolClosedError, UdfTimeoutError } from './errors.js';
+import type { ElementMode, ResolvedPoolOptions } from './options.js';
+import { planUdfNames } from './plan-names.js';
+import { type PoolStats, StatsBook } from './stats.js';
+import { epochMs } from './task.js';
+import type { ExecutorPool } from './types.js';
+import { UdfMetricsBook } from './udf-metrics.js';
+
+export class MainThreadPool implements ExecutorPool {
+  readonly threads = 0;
+  readonly #o: ResolvedPoolOptions;
+  readonly #runner: ElementRunner;
+  readonly #admission: Admission;
+  readonly #stats = new StatsBook();
+  readonly #udf = new UdfMetricsBook();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #closed = false;
+
+  constructor(o: ResolvedPoolOptions) {
+    this.#o = o;
+    this.#runner = new ElementRunner(o.planOptions);
+    // Admitted tasks all run at once here, so only as many as may run concurrently are admitted.
+    this.#admission = new Admission(o.asyncConcurrency, o.maxQueuedBytes);
+  }
+
+  get saturated(): boolean {
+    return this.#admission.saturated;
+  }
+
+  whenReady(): Promise<void> {
+    return this.#admission.whenReady();
+  }
+
+  run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode = 'arrow'): Promise<Uint8Array> {
+    if (this.#closed) return Promise.reject(new PoolClosedError('the executor pool is closed'));
+    const p = this.#run(planKey, plan, bytes, mode);
+    this.#inFlight.add(p);
+    const forget = () => this.#inFlight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  async #run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode): Promise<Uint8Array> {
+    const submittedAt = epochMs();
+    const bytesIn = bytes.byteLength;
+    const wait = this.#admission.acquire(bytesIn);
+    if (wait) await wait;
+    const startedAt = epochMs();
+    const info = { rowsIn: 0 };
+    let ok = false;
+    let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
+    try {
+      const work = this.#runner.run(planKey, plan, bytes, mode, info);
+      out = await (this.#o.udfTimeoutMs > 0 ? this.#withTimeout(work, plan) : work);
+      ok = true;
+      return out.bytes;
+    } finally {
+      this.#stats.record({
+        threadId: 0,
+        ok,
+        rowsIn: info.rowsIn,
+        rowsOut: out?.rowsOut ?? 0,
+        bytesIn,
+        bytesOut: out?.bytes.byteLength ?? 0,
+        busyMs: epochMs() - startedAt,
+        queueWaitMs: startedAt - submittedAt,
+      });
+      const metrics = out?.metrics ?? this.#runner.takeMetrics(planKey);
+      if (metrics.length > 0) this.#udf.add(planKey, metrics);
+      this.#admission.release(bytesIn);
+    }
+  }
+
+  #withTimeout<T>(work: Promise<T>, plan: Plan): Promise<T> {
+    const ms = this.#o.udfTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        this.#stats.timeouts++;
+        const udfs = planUdfNames(plan);
+        reject(
+          new UdfTimeoutError(
+            `${describeUdfs(udfs)} ran past the ${ms} ms timeout (--udf-timeout-ms) on the main thread (threads = 0); ` +
+              'its result will be discarded, but its work cannot be stopped there',
+            undefined,
+            udfs,
+            ms,
+          ),
+        );
+      }, ms);
+    });
+    work.catch(() => {}); // a late failure after the timeout is not unhandled
+    return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  }
+
+  stats(): PoolStats {
+    const { perThread, totals } = this.#stats.snapshot();
+    return {
+      mode: 'main-thread',
+      threads: 0,
+      asyncConcurrency: this.#o.asyncConcurrency,
+      inFlight: this.#admission.admitted,
+      waiting: this.#admission.waiting,
+      queuedBytes: this.#admission.bytes,
+      saturated: this.#admission.saturated,
+      completed: this.#stats.completed,
+      failed: this.#stats.failed,
+      threadDeaths: 0,
+      timeouts: this.#stats.timeouts,
+      perThread,
+      totals,
+    };
+  }
+
+  udfMetrics(planKey: string): CallMetrics[] {
+    return this.#udf.get(planKey);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#admission.refuseWaiting(new PoolClosedError('the executor pool was closed'));
+    await Promise.allSettled([...this.#inFlight]);
+  }
+}

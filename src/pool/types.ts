@@ -1,0 +1,33 @@
+/**
+ * The one interface of the executor pool, the same with worker threads and without
+ * (`threads: 0`), so the harness has a single code path.
+ */
+import type { CallMetrics } from '../exec/metrics.js';
+import type { Plan } from '../exec/plan.js';
+import type { ElementMode } from './options.js';
+import type { PoolStats } from './stats.js';
+
+export interface ExecutorPool {
+  /** Worker threads (0: batches run on the calling thread). */
+  readonly threads: number;
+  /**
+   * Runs one data-plane element through a plan and resolves with the output element's bytes.
+   * `planKey` identifies the plan (e.g. the process bundle descriptor id + transform id): each
+   * thread loads a plan's UDF modules and compiles it once per key. The pool owns `bytes` from
+   * the call on: with threads their buffer is transferred (the caller's view becomes empty) when
+   * the view spans all of it, else copied once. Results of several calls may complete in any
+   * order; put them back in order with `OrderedResults`. Rejects with the executor's `UdfError`,
+   * a `ThreadDiedError`, a `UdfTimeoutError` or a `PoolClosedError`; the pool goes on either way.
+   */
+  run(planKey: string, plan: Plan, bytes: Uint8Array, mode?: ElementMode): Promise<Uint8Array>;
+  /** True when a further `run` would have to wait for capacity: stop reading input. */
+  readonly saturated: boolean;
+  /** Resolves when `run` can be called again without waiting (at once if not saturated). */
+  whenReady(): Promise<void>;
+  /** Counters per thread and for the pool (see stats.ts). */
+  stats(): PoolStats;
+  /** Per-call UDF metrics (rows, batches, ms) of a plan, summed over all threads, in plan order. */
+  udfMetrics(planKey: string): CallMetrics[];
+  /** Lets admitted tasks finish, refuses waiting and new ones, then stops the threads. */
+  close(): Promise<void>;
+}
