@@ -15,9 +15,8 @@ import { makeVectorGetter } from '../series/accessors.js';
 import { createColumnBuilder } from '../series/column-builder.js';
 import { DataFrame } from '../series/dataframe.js';
 import { Series } from '../series/series.js';
-import { toArrowType } from '../types/arrow-mapping.js';
 import { type DataType, typeToString } from '../types/data-types.js';
-import { toResultVector, UdfResultError, udfLabel } from '../udf/check-result.js';
+import { arrowTypeText, toResultVector, UdfResultError, udfLabel } from '../udf/check-result.js';
 import { inputData, inputType, makeBatch } from './batch.js';
 import { wrapUdfError } from './errors.js';
 import { recordBatch } from './metrics.js';
@@ -81,14 +80,14 @@ export function checkArgType(
 ): void {
   const declared = call.udf.inputTypes?.[k];
   if (!declared) return;
-  const want = toArrowType(declared);
-  if (String(want) !== String(got)) {
+  const want = arrowTypeText(declared);
+  if (want !== String(got)) {
     throw wrapUdfError(
       call.udf.name,
       0,
       n - 1,
       new TypeError(
-        `argument ${k} of ${udfLabel(call.udf.kind, call.udf.name)} is declared ${typeToString(declared)} (Arrow ${String(want)}), but ${what} is Arrow ${String(got)}`,
+        `argument ${k} of ${udfLabel(call.udf.kind, call.udf.name)} is declared ${typeToString(declared)} (Arrow ${want}), but ${what} is Arrow ${String(got)}`,
       ),
     );
   }

@@ -139,9 +139,21 @@ function fromValues(label: string, values: readonly unknown[], resultType: DataT
   return b.finish();
 }
 
+// DataTypes are immutable plain objects: their Arrow type's text is computed once per object.
+const arrowTextCache = new WeakMap<DataType, string>();
+
+/** `String(toArrowType(t))`, cached per DataType object (checked once per batch and argument). */
+export function arrowTypeText(t: DataType): string {
+  let s = arrowTextCache.get(t);
+  if (s === undefined) {
+    s = String(toArrowType(t));
+    arrowTextCache.set(t, s);
+  }
+  return s;
+}
+
 function fromVector(label: string, vec: arrow.Vector, resultType: DataType): arrow.Vector {
-  const want = toArrowType(resultType);
-  if (String(vec.type) === String(want)) {
+  if (String(vec.type) === arrowTypeText(resultType)) {
     if (!resultType.nullable && vec.nullCount > 0) {
       throw misfit(
         label,
