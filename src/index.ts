@@ -6,6 +6,8 @@
  * export const plus = vectorizedUdf((a, b) => a.add(b),
  *   { inputTypes: [T.DOUBLE(), T.DOUBLE()], resultType: T.DOUBLE() });
  */
-export * from './types/index.js';
+
 export * from './exec/public.js';
 export { DateMethods, Series, StringMethods } from './series/series.js';
+export * from './sink/index.js';
+export * from './types/index.js';
