@@ -18,6 +18,7 @@ import type * as arrow from 'apache-arrow';
 import { ArrowDecodeError } from './ipc-errors.js';
 import { IpcMessageReader } from './ipc-reader.js';
 import {
+  allocOutput,
   type BatchPlan,
   batchMessageSize,
   planBatch,
@@ -86,8 +87,8 @@ export class ArrowFrameEncoder {
   /** One element for `batch`. */
   encode(batch: arrow.RecordBatch): Uint8Array {
     const e = this.plan(batch);
-    const out = new Uint8Array(varintSize(e.streamLength) + e.streamLength);
-    this.write(out, new DataView(out.buffer), 0, e);
+    const out = allocOutput(varintSize(e.streamLength) + e.streamLength);
+    this.write(out, new DataView(out.buffer, out.byteOffset, out.byteLength), 0, e);
     return out;
   }
 
@@ -96,8 +97,8 @@ export class ArrowFrameEncoder {
     const plans = batches.map((b) => this.plan(b));
     let size = 0;
     for (const e of plans) size += varintSize(e.streamLength) + e.streamLength;
-    const out = new Uint8Array(size);
-    const dv = new DataView(out.buffer);
+    const out = allocOutput(size);
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
     let pos = 0;
     for (const e of plans) pos = this.write(out, dv, pos, e);
     return out;
@@ -116,8 +117,9 @@ export class ArrowFrameEncoder {
 /**
  * Reads data-plane elements into record batches. Stateful across calls: a later element may
  * carry only record batches (and dictionary batches) for the schema an earlier one sent. Column
- * buffers of the returned batches are views of the input (or of one aligned copy of an element
- * that was not 8-byte aligned), so the input must not be modified while they are in use.
+ * buffers of the returned batches are views of the input (or, for buffers at misaligned
+ * positions, of one aligned copy per message), so the input must not be modified while they are
+ * in use.
  */
 export class ArrowFrameDecoder {
   private readonly reader = new IpcMessageReader();
@@ -147,21 +149,13 @@ export class ArrowFrameDecoder {
 
   private decodeElement(input: Uint8Array, start: number, len: number, out: arrow.RecordBatch[]): void {
     if (len === 0) return;
-    let bytes = input;
-    let from = start;
-    let base = 0;
-    if ((input.byteOffset + start) % 8 !== 0) {
-      // one copy of the element into a fresh (aligned) buffer, then zero-copy from there
-      bytes = new Uint8Array(len); // not input.slice: a Node Buffer's slice is a view
-      bytes.set(input.subarray(start, start + len));
-      from = 0;
-      base = start;
-    }
-    const { next, eos } = this.reader.read(bytes, from, from + len, base, out);
-    if (eos && next < from + len) {
+    // an element at an odd offset is realigned buffer by buffer (only what needs alignment is
+    // copied, once), see ipc-batch-reader's `view`
+    const { next, eos } = this.reader.read(input, start, start + len, 0, out);
+    if (eos && next < start + len) {
       throw new ArrowDecodeError(
-        `${from + len - next} bytes after the end-of-stream marker in an element`,
-        base + next,
+        `${start + len - next} bytes after the end-of-stream marker in an element`,
+        next,
       );
     }
   }

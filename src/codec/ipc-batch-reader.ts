@@ -1,8 +1,8 @@
 /**
  * Turns a RecordBatch message (its flatbuffer header and its body bytes) into apache-arrow Data,
  * zero-copy: every buffer becomes a typed-array view of the input. Only a buffer whose position is
- * not a multiple of its element size is copied (the frame decoder realigns whole elements first,
- * so this is the fallback for producers that do not pad buffers).
+ * not a multiple of its element size is copied, once, into a per-message scratch buffer (see
+ * `view`): that is the realignment of elements that gRPC hands over at odd offsets.
  *
  * Everything the header claims is checked against the body before Arrow sees it: buffer ranges
  * inside the body, buffers long enough for their rows, null counts equal to the bitmap's, offsets
@@ -71,6 +71,8 @@ export function readRecordBatch(
 class Loader {
   nodeIndex = 0;
   bufferIndex = 0;
+  private scratch: Uint8Array | null = null;
+  private scratchPos = 0;
   constructor(
     private readonly fb: FbReader,
     private readonly nodes: FbVector,
@@ -117,14 +119,26 @@ class Loader {
     return [this.body.start + offset, len];
   }
 
-  /** A typed-array view of `count` elements at `at`; copied only when misaligned. */
+  /**
+   * A typed-array view of `count` elements at `at`. A buffer at a position that is not a multiple
+   * of its element size (the element sat at an odd offset of a gRPC buffer) is copied into one
+   * scratch buffer shared by the whole message: bytes that need no alignment (UTF-8 data,
+   * bitmaps) are never copied, and a message costs at most one allocation, sized by its body.
+   */
   private view<A extends ArrayBufferView>(Ctor: TypedArrayCtor, at: number, count: number): A {
     const bytes = this.body.bytes;
     const abs = bytes.byteOffset + at;
     if (abs % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer, abs, count) as unknown as A;
-    const copy = new Ctor(count);
-    new Uint8Array(copy.buffer).set(bytes.subarray(at, at + count * Ctor.BYTES_PER_ELEMENT));
-    return copy as unknown as A;
+    const n = count * Ctor.BYTES_PER_ELEMENT;
+    if (this.scratch === null || this.scratchPos + n > this.scratch.length) {
+      // the body bounds what every remaining buffer can need (buffers lie inside it)
+      this.scratch = new Uint8Array(Math.max(n, this.body.length + 8));
+      this.scratchPos = 0;
+    }
+    const pos = this.scratchPos;
+    this.scratch.set(bytes.subarray(at, at + n), pos);
+    this.scratchPos = (pos + n + 7) & ~7;
+    return new Ctor(this.scratch.buffer, this.scratch.byteOffset + pos, count) as unknown as A;
   }
 
   private bytesAt(at: number, n: number): Uint8Array {

@@ -71,7 +71,7 @@ export class FbReader {
   tableAt(pos: number, from: number): FbTable {
     if (pos < this.start || pos + 4 > this.end) this.fail('table offset points outside the flatbuffer', from);
     const vt = pos - this.view.getInt32(pos, true);
-    this.check(vt, 4, 'vtable');
+    if (vt < this.start || vt + 4 > this.end) this.fail('vtable offset points outside the flatbuffer', pos);
     const vtSize = this.view.getUint16(vt, true);
     const tableSize = this.view.getUint16(vt + 2, true);
     if (vtSize < 4 || vtSize % 2 !== 0) this.fail(`bad vtable size ${vtSize}`, vt);

@@ -166,6 +166,17 @@ export class IpcMessageReader {
 
   /** Handles one message (also used by the file reader for its blocks). */
   apply(bytes: Uint8Array, msg: Message, out: arrow.RecordBatch[] | null): void {
+    try {
+      this.applyChecked(bytes, msg, out);
+    } catch (e) {
+      if (e instanceof ArrowDecodeError) throw e;
+      // a safety net: whatever slipped past the checks (an Arrow constructor refusing a type, say)
+      // is still a decode error at this message
+      throw msg.fb.error(`malformed message (${(e as Error).message})`, msg.metaStart - 8);
+    }
+  }
+
+  private applyChecked(bytes: Uint8Array, msg: Message, out: arrow.RecordBatch[] | null): void {
     const { fb, header } = msg;
     switch (msg.headerType) {
       case HEADER_SCHEMA: {
@@ -231,20 +242,11 @@ export interface DecodedIpc {
   readonly batches: arrow.RecordBatch[];
 }
 
-/** The input as an 8-byte aligned view (copied once if it is not), so buffers decode zero-copy. */
-export function aligned(bytes: Uint8Array): Uint8Array {
-  if (bytes.byteOffset % 8 === 0) return bytes;
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return copy;
-}
-
 /**
  * Decodes a complete Arrow IPC stream: schema, dictionaries, record batches, and an optional
  * end-of-stream marker (bytes after it are an error).
  */
-export function decodeIpcStream(input: Uint8Array): DecodedIpc {
-  const bytes = aligned(input);
+export function decodeIpcStream(bytes: Uint8Array): DecodedIpc {
   const reader = new IpcMessageReader();
   const batches: arrow.RecordBatch[] = [];
   if (bytes.length === 0) throw new ArrowDecodeError('empty input: an Arrow stream starts with a schema', 0);
@@ -264,8 +266,7 @@ export function isArrowFile(bytes: Uint8Array): boolean {
 }
 
 /** Decodes an Arrow IPC file (`ARROW1` … footer … `ARROW1`) through its footer. */
-export function decodeIpcFile(input: Uint8Array): DecodedIpc {
-  const bytes = aligned(input);
+export function decodeIpcFile(bytes: Uint8Array): DecodedIpc {
   const n = bytes.length;
   if (!isArrowFile(bytes)) throw new ArrowDecodeError('missing ARROW1 magic at the start of the file', 0);
   if (n < 6 + 2 + 4 + 6 + 8)

@@ -32,6 +32,18 @@ export interface BatchPlan {
 }
 
 const pad8 = (n: number) => (n + 7) & ~7;
+
+/**
+ * An output buffer of `n` bytes with its own ArrayBuffer (so that it can be transferred to another
+ * thread), not zero-filled: the writers here write every byte, padding included.
+ */
+export function allocOutput(n: number): Uint8Array {
+  if (typeof Buffer !== 'undefined') {
+    const b = Buffer.allocUnsafeSlow(n);
+    return new Uint8Array(b.buffer, b.byteOffset, n);
+  }
+  return new Uint8Array(n);
+}
 const EMPTY = new Uint8Array(0);
 
 /** Bytes of a typed array range, as a view. */
@@ -361,8 +373,8 @@ export function encodeIpcStream(schema: arrow.Schema, batches: readonly arrow.Re
   }
   let size = head.length + 8;
   for (const p of parts) size += batchMessageSize(p.plan, p.dictionary !== null);
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
+  const out = allocOutput(size);
+  const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.set(head, 0);
   let pos = head.length;
   for (const p of parts) pos = writeBatchMessage(out, dv, pos, p.plan, p.dictionary);
