@@ -41,7 +41,11 @@ export function startEchoDataPeer(url: string, workerId: string, ratio: number):
   call.on('data', (msg: IncomingElements) => {
     const out: OutgoingData[] = [];
     for (const d of msg.data) {
-      const n = Math.round(d.data.length * ratio);
+      // ratio "dynamic": the runner puts it after the last ':' of the instruction id
+      const r = Number.isNaN(ratio)
+        ? Number(d.instructionId.slice(d.instructionId.lastIndexOf(':') + 1))
+        : ratio;
+      const n = Math.round(d.data.length * r);
       if (n > zeros.length) zeros = new Uint8Array(n);
       out.push({
         instructionId: d.instructionId,

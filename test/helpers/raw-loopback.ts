@@ -6,17 +6,19 @@
  * a real run is measured against.
  *
  * @example
- * const r = await rawLoopback({ elementBytes: 160_000, elements: 100, ratio: 0.5 });
- * console.log(r.ms, r.bytesSent, r.bytesReceived);
+ * const raw = await startRawLoopback();
+ * const r = await raw.run({ elementBytes: 160_000, elements: 100, ratio: 0.5 });
+ * await raw.close();
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodeElements } from '../../src/runner/elements-codec.js';
+import type { ServerTuning } from '../../src/runner/server-tuning.js';
 import { RunnerServers } from '../../src/runner/servers.js';
 import { newInstructionId } from '../../src/runner/worker-connection.js';
 
-export interface RawOptions {
+export interface RawRun {
   /** Bytes of one input element (one Arrow batch, or one batch's rows in row mode). */
   elementBytes: number;
   elements: number;
@@ -33,77 +35,88 @@ export interface RawResult {
   bytesReceived: number;
 }
 
-export async function rawLoopback(o: RawOptions): Promise<RawResult> {
-  const servers = await RunnerServers.start();
+export interface RawLoopback {
+  run(o: RawRun): Promise<RawResult>;
+  close(): Promise<void>;
+}
+
+export async function startRawLoopback(opts: { tuning?: ServerTuning | false } = {}): Promise<RawLoopback> {
+  const servers = await RunnerServers.start(opts.tuning === undefined ? {} : { tuning: opts.tuning });
   const id = `raw-${process.pid}-${Date.now()}`;
   const conn = servers.expectWorker(id);
   const peerPath = fileURLToPath(new URL('./echo-data-peer.ts', import.meta.url));
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  const child = spawn(process.execPath, ['--import', tsx, peerPath, servers.dataUrl, id, String(o.ratio)], {
+  // The peer answers with `ratio` × the bytes it gets; the ratio is sent as the first bundle's id suffix.
+  let ratio = Number.NaN;
+  const child = spawn(process.execPath, ['--import', tsx, peerPath, servers.dataUrl, id, 'dynamic'], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  try {
-    const perBundle = o.elementsPerBundle ?? 10;
-    const flush = o.flushBytes ?? 1_000_000;
-    const inFlight = o.maxBundlesInFlight ?? 4;
-    const payload = new Uint8Array(o.elementBytes).fill(7);
-    let bytesReceived = 0;
-    // warm up: the peer connects, one small bundle goes round
-    await runBundle(1);
-    bytesReceived = 0;
-    const t0 = performance.now();
-    const active: Promise<void>[] = [];
-    let sent = 0;
-    while (sent < o.elements) {
-      const n = Math.min(perBundle, o.elements - sent);
-      sent += n;
-      active.push(runBundle(n));
-      if (active.length >= inFlight) await active.shift();
-    }
-    await Promise.all(active);
-    const ms = performance.now() - t0;
-    return { ms, bytesSent: o.elements * o.elementBytes, bytesReceived };
+  let payload = new Uint8Array(0);
+  let bytesReceived = 0;
 
-    async function runBundle(n: number): Promise<void> {
-      const instructionId = newInstructionId();
-      let resolve!: () => void;
-      let reject!: (e: Error) => void;
-      const done = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      conn.addReceiver(instructionId, {
-        onData(d) {
-          bytesReceived += d.data.length;
-          if (d.isLast) {
-            conn.removeReceiver(instructionId);
-            resolve();
-          }
-        },
-        onWorkerGone: reject,
-      });
-      let parts: Uint8Array[] = [];
-      let pending = 0;
-      for (let i = 0; i < n; i++) {
-        parts.push(payload);
-        pending += payload.length;
-        if (pending >= flush) {
-          const w = conn.sendData(
-            encodeElements([{ instructionId, transformId: 'fn/read/input:0', parts, isLast: false }]),
-          );
-          if (w) await w;
-          parts = [];
-          pending = 0;
+  async function runBundle(n: number, flush: number): Promise<void> {
+    // The instruction id carries the ratio for the peer: "<id>:<ratio>".
+    const instructionId = `${newInstructionId()}:${ratio}`;
+    let resolve!: () => void;
+    let reject!: (e: Error) => void;
+    const done = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    conn.addReceiver(instructionId, {
+      onData(d) {
+        bytesReceived += d.data.length;
+        if (d.isLast) {
+          conn.removeReceiver(instructionId);
+          resolve();
         }
+      },
+      onWorkerGone: reject,
+    });
+    let parts: Uint8Array[] = [];
+    let pending = 0;
+    for (let i = 0; i < n; i++) {
+      parts.push(payload);
+      pending += payload.length;
+      if (pending >= flush) {
+        const w = conn.sendData(
+          encodeElements([{ instructionId, transformId: 'fn/read/input:0', parts, isLast: false }]),
+        );
+        if (w) await w;
+        parts = [];
+        pending = 0;
       }
-      const w = conn.sendData(
-        encodeElements([{ instructionId, transformId: 'fn/read/input:0', parts, isLast: true }]),
-      );
-      if (w) await w;
-      await done;
     }
-  } finally {
-    child.kill('SIGTERM');
-    await servers.close();
+    const w = conn.sendData(
+      encodeElements([{ instructionId, transformId: 'fn/read/input:0', parts, isLast: true }]),
+    );
+    if (w) await w;
+    await done;
   }
+
+  return {
+    async run(o: RawRun): Promise<RawResult> {
+      ratio = o.ratio;
+      if (payload.length !== o.elementBytes) payload = new Uint8Array(o.elementBytes).fill(7);
+      const perBundle = o.elementsPerBundle ?? 10;
+      const flush = o.flushBytes ?? 1_000_000;
+      const inFlight = o.maxBundlesInFlight ?? 4;
+      bytesReceived = 0;
+      const t0 = performance.now();
+      const active: Promise<void>[] = [];
+      let sent = 0;
+      while (sent < o.elements) {
+        const n = Math.min(perBundle, o.elements - sent);
+        sent += n;
+        active.push(runBundle(n, flush));
+        if (active.length >= inFlight) await active.shift();
+      }
+      await Promise.all(active);
+      return { ms: performance.now() - t0, bytesSent: o.elements * o.elementBytes, bytesReceived };
+    },
+    async close() {
+      child.kill('SIGTERM');
+      await servers.close();
+    },
+  };
 }

@@ -64,3 +64,8 @@ export const slowIdentity = vectorizedUdf(
   },
   { inputTypes: ['DOUBLE'], resultType: 'DOUBLE' },
 );
+
+/** A plain function (the plan gives its kind and types): returns its argument, in either mode. */
+export function same(a: unknown): unknown {
+  return a;
+}

@@ -1,0 +1,182 @@
+/**
+ * End to end through the full path (runner → gRPC on 127.0.0.1 → `vecudf worker` process → back),
+ * vectorized vs row-wise, beside the raw gRPC loopback throughput of the same bytes with no work
+ * (the runner's own transport to a bare BeamFnData echo peer in another process, same message
+ * sizes, flush size and bundles in flight): `npx tsx bench/e2e.bench.ts [--quick]`.
+ *
+ * Cases: plus(a, b) over DOUBLE (16 bytes in, 8 out per row) and upper(s) over STRING, at 1k, 10k
+ * and 100k-row batches. Goal (design.md §6): vectorized plus with 10k-row batches at ≥ 80% of
+ * the raw limit, i.e. at most 1.25× its time. Writes docs/benchmarks/e2e.json and e2e.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RecordBatch } from 'apache-arrow';
+import type { RunMetrics } from '../src/runner/metrics.js';
+import { Runner, type RunSpec } from '../src/runner/runner.js';
+import { DataTypes as T } from '../src/types/data-types.js';
+import { genBatches } from '../test/helpers/gen-batches.js';
+import { startRawLoopback } from '../test/helpers/raw-loopback.js';
+import { type CaseResult, type Group, runGroups } from './lib/ratios.js';
+
+const quick = process.argv.includes('--quick');
+const here = dirname(fileURLToPath(import.meta.url));
+const UDFS = join(here, '..', 'test', 'helpers', 'udfs.ts');
+const BATCH_SIZES = quick ? [10_000] : [1_000, 10_000, 100_000];
+const ROWS = { plus: quick ? 400_000 : 1_000_000, upper: quick ? 200_000 : 500_000 };
+
+const inputs = {
+  plus: genBatches({
+    rows: ROWS.plus,
+    batchRows: 65_536,
+    seed: 1,
+    columns: [
+      { name: 'a', type: T.DOUBLE() },
+      { name: 'b', type: T.DOUBLE() },
+    ],
+  }),
+  upper: genBatches({
+    rows: ROWS.upper,
+    batchRows: 65_536,
+    seed: 2,
+    columns: [{ name: 's', type: T.STRING() }],
+  }),
+};
+
+const runner = await Runner.start();
+const raw = await startRawLoopback();
+
+async function drain(run: AsyncIterable<RecordBatch>): Promise<void> {
+  for await (const _ of run) {
+    // the consumer does nothing: what is measured is the path
+  }
+}
+
+function spec(kase: 'plus' | 'upper', row: boolean, batch: number): RunSpec {
+  const exp = `${kase}${row ? 'Row' : ''}`;
+  const args = kase === 'plus' ? [{ column: 0 }, { column: 1 }] : [{ column: 0 }];
+  return { plan: { calls: [{ udf: { module: UDFS, export: exp }, args }] }, arrowBatchSize: batch };
+}
+
+const last = new Map<string, RunMetrics>();
+async function runOnce(
+  key: string,
+  kase: 'plus' | 'upper',
+  row: boolean,
+  batch: number,
+): Promise<RunMetrics> {
+  const run = runner.run(inputs[kase], spec(kase, row, batch));
+  await drain(run);
+  last.set(key, run.metrics);
+  return run.metrics;
+}
+
+const groups: Group[] = [];
+const rawSizes = new Map<string, { bytes: number }>();
+for (const kase of ['plus', 'upper'] as const) {
+  for (const batch of BATCH_SIZES) {
+    const title = `${kase} @ ${batch / 1000}k-row batches`;
+    // calibrate the raw baseline on the bytes a vectorized run really moves
+    const m = await runOnce(`${title}|vectorized`, kase, false, batch);
+    const rawRun = {
+      elementBytes: Math.round(m.bytesSent / m.batches),
+      elements: m.batches,
+      ratio: m.bytesReceived / m.bytesSent,
+      elementsPerBundle: Math.max(1, Math.floor(100_000 / batch)),
+    };
+    rawSizes.set(title, { bytes: m.bytesSent + m.bytesReceived });
+    const goal = kase === 'plus' && batch === 10_000 ? { max: 1.25 } : undefined;
+    groups.push({
+      title,
+      rows: ROWS[kase],
+      baseline: { name: 'raw gRPC (same bytes, no work)', fn: () => raw.run(rawRun) },
+      cases: [
+        {
+          name: 'vectorized',
+          fn: () => runOnce(`${title}|vectorized`, kase, false, batch),
+          ...(goal ? { goal } : {}),
+        },
+        { name: 'row-wise', fn: () => runOnce(`${title}|row-wise`, kase, true, batch) },
+      ],
+    });
+  }
+}
+
+const results = await runGroups(groups, { rounds: quick ? 1 : 3, time: quick ? 800 : 2_000 });
+await raw.close();
+await runner.close();
+
+// Summary: rows/s and MB/s per case, vectorized vs raw and vs row-wise, and where the time goes.
+const mb = (m: RunMetrics) => (m.bytesSent + m.bytesReceived) / 1e6;
+const table: Record<string, string | number>[] = [];
+const stages: Record<string, string | number>[] = [];
+for (const g of groups) {
+  const rs = results.filter((r: CaseResult) => r.group === g.title);
+  const rawR = rs.find((r) => r.name.startsWith('raw'))!;
+  const vec = rs.find((r) => r.name === 'vectorized')!;
+  const row = rs.find((r) => r.name === 'row-wise')!;
+  const vm = last.get(`${g.title}|vectorized`)!;
+  const rm = last.get(`${g.title}|row-wise`)!;
+  const rawBytes = rawSizes.get(g.title)!.bytes / 1e6;
+  table.push({
+    case: g.title,
+    'raw M rows/s': (g.rows! / rawR.ms / 1000).toFixed(2),
+    'raw MB/s': (rawBytes / (rawR.ms / 1000)).toFixed(0),
+    'vectorized M rows/s': (g.rows! / vec.ms / 1000).toFixed(2),
+    'vectorized MB/s': (mb(vm) / (vec.ms / 1000)).toFixed(0),
+    'vectorized / raw': `${((rawR.ms / vec.ms) * 100).toFixed(0)}%`,
+    'row-wise M rows/s': (g.rows! / row.ms / 1000).toFixed(2),
+    'row-wise MB/s': (mb(rm) / (row.ms / 1000)).toFixed(0),
+    'vectorized / row-wise': `${(row.ms / vec.ms).toFixed(2)}×`,
+    ...(vec.goal ? { goal: `≥ 80% of raw: ${vec.ok ? 'met' : 'MISSED'}` } : {}),
+  });
+  for (const [mode, m] of [
+    ['vectorized', vm],
+    ['row-wise', rm],
+  ] as const) {
+    const worker = Object.fromEntries(
+      m.worker
+        .filter((w) => w.labels.NAME && w.labels.NAME !== 'udf_ns' && /_ns$/.test(w.labels.NAME))
+        .map((w) => [`worker ${w.labels.NAME!.replace(/_ns$/, '')} ms`, (w.value / 1e6).toFixed(1)]),
+    );
+    stages.push({
+      case: `${g.title} ${mode}`,
+      'elapsed ms': m.elapsedMs.toFixed(1),
+      'runner cut': m.cutMs.toFixed(1),
+      'runner encode': m.encodeMs.toFixed(1),
+      'runner send': m.sendMs.toFixed(1),
+      'runner wait (worker + transport)': m.waitMs.toFixed(1),
+      'runner decode': m.decodeMs.toFixed(1),
+      'runner join': m.joinMs.toFixed(1),
+      'worker UDF': m.udfMs.toFixed(1),
+      ...worker,
+      'MB sent / received': `${(m.bytesSent / 1e6).toFixed(1)} / ${(m.bytesReceived / 1e6).toFixed(1)}`,
+    });
+  }
+}
+console.log('\nEnd to end (medians; rows/s from the whole run call)');
+console.table(table);
+console.log('\nWhere the time goes (last run of each case, ms summed over the run)');
+console.table(stages);
+
+const out = join(here, '..', 'docs', 'benchmarks');
+mkdirSync(out, { recursive: true });
+writeFileSync(
+  join(out, 'e2e.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), node: process.version, quick, summary: table, stages, results }, null, 2)}\n`,
+);
+const md = (rows: Record<string, string | number>[]) => {
+  const cols = Object.keys(rows[0] ?? {});
+  return [
+    `| ${cols.join(' | ')} |`,
+    `| ${cols.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${cols.map((c) => r[c] ?? '').join(' | ')} |`),
+  ].join('\n');
+};
+writeFileSync(
+  join(out, 'e2e.md'),
+  `# End to end: runner → gRPC → worker process\n\nGenerated by \`npx tsx bench/e2e.bench.ts\` on ${new Date().toISOString().slice(0, 10)} (Node ${process.version}). ` +
+    "Raw = the same bytes over the runner's transport to a bare echo peer, no Arrow or UDF work.\n\n" +
+    `${md(table)}\n\n## Where the time goes\n\n${md(stages)}\n`,
+);
+process.exit(0);
