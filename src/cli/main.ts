@@ -4,6 +4,7 @@
  * `register…(program)` function; this file only assembles them.
  */
 import { Command } from 'commander';
+import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
 
 const program = new Command();
@@ -16,5 +17,6 @@ program
 
 // Commands register themselves here, one line each.
 registerRun(program);
+registerInspect(program);
 
 await program.parseAsync(process.argv);
