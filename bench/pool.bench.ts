@@ -17,6 +17,7 @@
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
 import { Bench } from 'tinybench';
+import { ArrowFrameEncoder } from '../src/codec/arrow-frame.js';
 import type { Plan } from '../src/exec/plan.js';
 import { ElementRunner } from '../src/pool/element-runner.js';
 import { createExecutorPool, type ExecutorPool } from '../src/pool/index.js';
@@ -67,10 +68,12 @@ function element(columns: Float64Array[]): Uint8Array {
   columns.forEach((c, i) => {
     vectors[`c${i}`] = arrow.makeVector(c);
   });
-  const w = new arrow.RecordBatchStreamWriter();
-  w.write(new arrow.Table(vectors).batches[0]!);
-  w.finish();
-  return w.toUint8Array(true);
+  const batch = new arrow.Table(vectors).batches[0]!;
+  // The element's payload (what the harness hands the pool): the IPC stream after the varint prefix.
+  const framed = new ArrowFrameEncoder(batch.schema).encode(batch);
+  let prefix = 1;
+  while (framed[prefix - 1]! >= 128) prefix++;
+  return framed.slice(prefix);
 }
 
 function randomColumn(n: number, lo: number, hi: number, seed: number): Float64Array {

@@ -1,14 +1,17 @@
 /**
  * Runs one data-plane element through a plan: the work of one pool task, the same on a worker
- * thread and on the main thread. An Arrow element (varint length + IPC stream of schema and one
- * batch, see codec/arrow-frame.ts) is decoded zero-copy, run by the vectorized or aggregate
- * executor and encoded as one element of the same shape; row-coded bytes (one or more rows,
- * each varint-framed) go through the row-wise coded executor and come back as one result row per
- * input row. Each plan is loaded (UDF modules imported) and compiled once per key, on first use,
- * and keeps its own decoder and encoder (the encoder caches the result schema's bytes).
+ * thread and on the main thread. In Arrow mode the bytes are one data-plane element's payload
+ * (the IPC stream of schema + one record batch that follows the varint length prefix, see
+ * codec/arrow-frame.ts): decoded zero-copy (after one copy if not 8-byte aligned), run by the
+ * vectorized or aggregate executor, encoded as a payload of the same shape (the caller writes the
+ * prefix). In row mode the bytes are one or more whole framed rows, run by the row-wise coded
+ * executor, which reads and writes the framing itself (one result row per input row). Each plan
+ * is loaded (UDF modules imported) and compiled once per key, on first use, and keeps its own
+ * encoder (which caches the result schema's bytes).
  */
 import type * as arrow from 'apache-arrow';
-import { ArrowFrameDecoder, ArrowFrameEncoder } from '../codec/arrow-frame.js';
+import { ArrowFrameEncoder } from '../codec/arrow-frame.js';
+import { decodeIpcStream } from '../codec/ipc-reader.js';
 import { runRowWiseCoded } from '../codec/row-coder-exec.js';
 import { runAggregate } from '../exec/aggregate.js';
 import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
@@ -27,7 +30,6 @@ export class ElementRunner {
   readonly #opts: LoadPlanOptions;
   readonly #plans = new Map<string, Promise<CompiledPlan>>();
   readonly #loaded = new Map<string, CompiledPlan>();
-  readonly #decoders = new Map<string, ArrowFrameDecoder>();
   readonly #encoders = new Map<string, ArrowFrameEncoder>();
 
   constructor(opts: LoadPlanOptions) {
@@ -70,32 +72,19 @@ export class ElementRunner {
       info.rowsIn = rows;
       return { bytes: out, rowsOut: rows, metrics };
     }
-    const batch = this.#decode(planKey, bytes);
+    const batch = decodeOne(bytes);
     info.rowsIn = batch.numRows;
     const result =
       compiled.mode === 'aggregate'
         ? await runAggregate(compiled, batch)
         : await runVectorized(compiled, batch);
+    const element = this.#encoder(planKey, result.schema).encode(result);
+    // The payload without its prefix: a view into the element's own buffer (moved whole, no copy).
     return {
-      bytes: this.#encoder(planKey, result.schema).encode(result),
+      bytes: element.subarray(prefixSize(element)),
       rowsOut: result.numRows,
       metrics: this.#take(compiled),
     };
-  }
-
-  #decode(planKey: string, bytes: Uint8Array): arrow.RecordBatch {
-    let d = this.#decoders.get(planKey);
-    if (!d) {
-      d = new ArrowFrameDecoder();
-      this.#decoders.set(planKey, d);
-    }
-    const batches = d.decode(bytes);
-    if (batches.length !== 1) {
-      throw new RangeError(
-        `an Arrow element must hold exactly one record batch, this one holds ${batches.length}`,
-      );
-    }
-    return batches[0]!;
   }
 
   #encoder(planKey: string, schema: arrow.Schema): ArrowFrameEncoder {
@@ -118,6 +107,25 @@ export class ElementRunner {
     resetMetrics(compiled.metrics);
     return m;
   }
+}
+
+/** The one record batch of an element's payload. */
+function decodeOne(bytes: Uint8Array): arrow.RecordBatch {
+  // Column buffers are read in place, which needs 8-byte alignment: copy once if it is off.
+  const { batches } = decodeIpcStream(bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes));
+  if (batches.length !== 1) {
+    throw new RangeError(
+      `an Arrow element must hold exactly one record batch, this one holds ${batches.length}`,
+    );
+  }
+  return batches[0]!;
+}
+
+/** Bytes of the varint length prefix the encoder wrote. */
+function prefixSize(element: Uint8Array): number {
+  let i = 0;
+  while (element[i]! >= 128) i++;
+  return i + 1;
 }
 
 /** Same field names, types and nullability: the cached schema bytes still describe the batch. */

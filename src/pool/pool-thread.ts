@@ -44,7 +44,8 @@ export default async function runTask(t: TaskMessage): Promise<TaskReply> {
       info,
     );
     const busyMs = epochMs() - startedAt;
-    const owned = ownedBytes(out.bytes, t.mode);
+    // The runner's output sits in a buffer made for this task alone: move it whole.
+    const owned = ownedBytes(out.bytes, true);
     const reply: TaskReply = {
       ok: true,
       threadId,

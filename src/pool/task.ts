@@ -55,25 +55,21 @@ export interface OwnedBytes {
 
 /**
  * `bytes` in a buffer that can be moved to another thread: the view's own buffer when the view
- * spans all of it (no copy), else one copy of just the view. A view into a shared slab (Node's
+ * spans all of it, or when the caller knows nobody else uses that buffer (`exclusive`: e.g. an
+ * encoder's fresh output, of which we keep a part) — no copy; else one copy of just the view. A view into a shared slab (Node's
  * Buffer pool, a gRPC message holding several elements) is never transferred: that would detach
- * its neighbours. The copy of an Arrow element is placed so that its IPC stream, after the varint
- * length prefix, starts 8-byte aligned: the decoder then needs no second copy.
+ * its neighbours. The copy starts at offset 0 of a fresh buffer, so it is 8-byte aligned and the
+ * Arrow decoder needs no second copy.
  */
-export function ownedBytes(bytes: Uint8Array, mode: ElementMode): OwnedBytes {
+export function ownedBytes(bytes: Uint8Array, exclusive = false): OwnedBytes {
   const b = bytes.buffer;
-  if (b instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === b.byteLength) {
-    return { buffer: b, byteOffset: 0, byteLength: b.byteLength };
+  if (
+    b instanceof ArrayBuffer &&
+    ((bytes.byteOffset === 0 && bytes.byteLength === b.byteLength) || exclusive)
+  ) {
+    return { buffer: b, byteOffset: bytes.byteOffset, byteLength: bytes.byteLength };
   }
-  const pad = mode === 'arrow' ? (8 - (varintPrefixSize(bytes) % 8)) % 8 : 0;
-  const buffer = new ArrayBuffer(pad + bytes.byteLength);
-  new Uint8Array(buffer, pad).set(bytes);
-  return { buffer, byteOffset: pad, byteLength: bytes.byteLength };
-}
-
-// Bytes of the leading varint (0 if malformed: the decoder will say so, with context).
-function varintPrefixSize(bytes: Uint8Array): number {
-  const n = Math.min(bytes.length, 8);
-  for (let i = 0; i < n; i++) if (bytes[i]! < 128) return i + 1;
-  return 0;
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return { buffer: copy.buffer, byteOffset: 0, byteLength: bytes.byteLength };
 }

@@ -110,7 +110,7 @@ export class ThreadPool implements ExecutorPool {
   async #run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode): Promise<Uint8Array> {
     const submittedAt = epochMs();
     const bytesIn = bytes.byteLength;
-    const owned = ownedBytes(bytes, mode);
+    const owned = ownedBytes(bytes);
     const wait = this.#admission.acquire(bytesIn);
     if (wait) await wait;
     const t: Tracked = {

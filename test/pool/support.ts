@@ -4,7 +4,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as arrow from 'apache-arrow';
-import { ArrowFrameDecoder, ArrowFrameEncoder } from '../../src/codec/arrow-frame.js';
+import { ArrowFrameEncoder } from '../../src/codec/arrow-frame.js';
+import { decodeIpcStream } from '../../src/codec/ipc-reader.js';
 import type { Plan } from '../../src/exec/plan.js';
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/pool/udfs.mjs', import.meta.url));
@@ -27,19 +28,25 @@ export function fixturePlan(name: string, arity: number): Plan {
   };
 }
 
-/** One data-plane Arrow element (varint length + IPC stream of schema and one batch) of float64 columns c0, c1, … */
+/**
+ * The payload of one data-plane Arrow element (the IPC stream of schema + one batch that follows
+ * the varint prefix) of float64 columns c0, c1, …, in a buffer of its own, as the harness hands it.
+ */
 export function element(...columns: Float64Array[]): Uint8Array {
   const vectors: Record<string, arrow.Vector> = {};
   columns.forEach((c, i) => {
     vectors[`c${i}`] = arrow.makeVector(c);
   });
   const batch = new arrow.Table(vectors).batches[0]!;
-  return new ArrowFrameEncoder(batch.schema).encode(batch);
+  const framed = new ArrowFrameEncoder(batch.schema).encode(batch);
+  let prefix = 1;
+  while (framed[prefix - 1]! >= 128) prefix++;
+  return framed.slice(prefix);
 }
 
-/** The record batch of a result element. */
+/** The record batch of a result payload. */
 export function resultBatch(bytes: Uint8Array): arrow.RecordBatch {
-  const batches = new ArrowFrameDecoder().decode(bytes);
+  const { batches } = decodeIpcStream(bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes));
   if (batches.length !== 1) throw new Error(`expected one batch, got ${batches.length}`);
   return batches[0]!;
 }
