@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
+import { registerWorker } from './worker.js';
 
 const program = new Command();
 program
@@ -18,5 +19,6 @@ program
 // Commands register themselves here, one line each.
 registerRun(program);
 registerInspect(program);
+registerWorker(program);
 
 await program.parseAsync(process.argv);

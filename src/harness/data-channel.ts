@@ -1,0 +1,262 @@
+/**
+ * One BeamFnData stream to one data endpoint, multiplexed by (instruction id, transform id).
+ *
+ * In: each received `Elements.Data` goes to the `Inbound` of its (instruction, transform),
+ * created on first sight so that data arriving before its ProcessBundleRequest is kept. While
+ * more than `maxBufferedBytes` wait unread, the gRPC stream is paused (HTTP/2 flow control then
+ * holds the runner back); data for finished instructions is dropped.
+ *
+ * Out: writers append their elements to one pending `Elements` message, shared by all bundles;
+ * it goes out when it reaches `flushBytes` or at the next turn of the event loop, so a burst of
+ * outputs becomes few gRPC messages, each payload copied once (see elements-codec). When gRPC's
+ * buffer is full, writes are held and writers are told to wait (`write()` returns a promise).
+ *
+ * @example
+ * const ch = new DataChannel('localhost:50001', '1-1');
+ * const input = ch.inbound('7', 'fn/read/input:0');
+ * const out = ch.outbound('7', 'fn/write/:0');
+ * await out.write([bytes]);
+ * await out.close(); // is_last
+ */
+import * as grpc from '@grpc/grpc-js';
+import { BeamFnDataService } from '../proto/fn-api.js';
+import {
+  decodeElements,
+  encodeElements,
+  type IncomingElements,
+  type OutgoingData,
+} from '../runner/elements-codec.js';
+import { Inbound } from './inbound.js';
+import { insecure, workerChannelOptions } from './worker-id.js';
+
+export interface DataChannelOptions {
+  /** Unread input bytes at which the stream is paused (default 64 MiB); it resumes below half. */
+  maxBufferedBytes?: number;
+  /** An outgoing message is sent once it holds this many bytes (default 1 MiB). */
+  flushBytes?: number;
+  /** Outgoing bytes held while gRPC's buffer is full before writers must wait (default 8 MiB). */
+  maxPendingBytes?: number;
+}
+
+/** How many finished instruction ids are remembered, to drop their late data (as Beam's Python harness). */
+const FINISHED_MEMORY = 10_000;
+
+const key = (instructionId: string, transformId: string) => `${instructionId}\u0000${transformId}`;
+
+export class DataChannelError extends Error {
+  override readonly name = 'DataChannelError';
+}
+
+export class DataChannel {
+  readonly #client: grpc.Client;
+  readonly #call: grpc.ClientDuplexStream<Buffer, IncomingElements>;
+  readonly #inbound = new Map<string, Inbound>();
+  readonly #finished = new Set<string>();
+  readonly #maxBuffered: number;
+  readonly #flushBytes: number;
+  readonly #maxPending: number;
+  #buffered = 0;
+  #paused = false;
+  #pending: OutgoingData[] = [];
+  #pendingBytes = 0;
+  #flushScheduled = false;
+  #needDrain = false;
+  #drainWaiters: (() => void)[] = [];
+  #writtenWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  #error: Error | undefined;
+  #closed = false;
+
+  constructor(
+    readonly url: string,
+    workerId: string,
+    opts: DataChannelOptions = {},
+  ) {
+    this.#maxBuffered = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
+    this.#flushBytes = opts.flushBytes ?? 1024 * 1024;
+    this.#maxPending = opts.maxPendingBytes ?? 8 * 1024 * 1024;
+    this.#client = new grpc.Client(url, insecure(), workerChannelOptions(workerId));
+    this.#call = this.#client.makeBidiStreamRequest(
+      BeamFnDataService.data.path,
+      (b: Buffer) => b,
+      decodeElements,
+    );
+    this.#call.on('data', (msg: IncomingElements) => this.#receive(msg));
+    this.#call.on('drain', () => this.#onDrain());
+    this.#call.on('error', (e: Error) =>
+      this.#fail(new DataChannelError(`data stream to ${url} failed: ${e.message}`)),
+    );
+    this.#call.on('end', () =>
+      this.#fail(new DataChannelError(`the runner closed the data stream to ${url}`)),
+    );
+  }
+
+  /** Why the channel is unusable, or undefined while it works. */
+  get error(): Error | undefined {
+    return this.#error;
+  }
+
+  /** Unread input bytes held right now. */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  #receive(msg: IncomingElements): void {
+    for (const d of msg.data) {
+      if (this.#finished.has(d.instructionId)) continue;
+      this.inbound(d.instructionId, d.transformId).push(d.data, d.isLast);
+    }
+  }
+
+  #account = (delta: number): void => {
+    this.#buffered += delta;
+    if (!this.#paused && this.#buffered > this.#maxBuffered) {
+      this.#paused = true;
+      this.#call.pause();
+    } else if (this.#paused && this.#buffered <= this.#maxBuffered / 2) {
+      this.#paused = false;
+      this.#call.resume();
+    }
+  };
+
+  /** The input of (instruction, transform): already-received data included. */
+  inbound(instructionId: string, transformId: string): Inbound {
+    const k = key(instructionId, transformId);
+    let i = this.#inbound.get(k);
+    if (!i) {
+      i = new Inbound(instructionId, transformId, this.#account);
+      if (this.#error) i.fail(this.#error);
+      this.#inbound.set(k, i);
+    }
+    return i;
+  }
+
+  /** A writer for the output of (instruction, transform). */
+  outbound(instructionId: string, transformId: string): Outbound {
+    return new Outbound(this, instructionId, transformId);
+  }
+
+  /** The instruction is over: drop its buffered input and any data that still arrives for it. */
+  finish(instructionId: string): void {
+    for (const [k, i] of this.#inbound) {
+      if (i.instructionId === instructionId) {
+        i.discard();
+        this.#inbound.delete(k);
+      }
+    }
+    this.#finished.add(instructionId);
+    if (this.#finished.size > FINISHED_MEMORY) {
+      const oldest = this.#finished.values().next().value;
+      if (oldest !== undefined) this.#finished.delete(oldest);
+    }
+  }
+
+  /** @internal Appends output; returns a promise when the writer should wait for gRPC to drain. */
+  append(
+    instructionId: string,
+    transformId: string,
+    parts: readonly Uint8Array[],
+    isLast: boolean,
+  ): Promise<void> | undefined {
+    if (this.#error) return Promise.reject(this.#error);
+    let bytes = 0;
+    for (const p of parts) bytes += p.byteLength;
+    const last = this.#pending[this.#pending.length - 1];
+    if (last && !last.isLast && last.instructionId === instructionId && last.transformId === transformId) {
+      (last.parts as Uint8Array[]).push(...parts);
+      last.isLast = isLast;
+    } else {
+      this.#pending.push({ instructionId, transformId, parts: [...parts], isLast });
+    }
+    this.#pendingBytes += bytes;
+    if (isLast) {
+      // the end of an output goes out now, and the caller learns when gRPC has taken it
+      const written = new Promise<void>((resolve, reject) => this.#writtenWaiters.push({ resolve, reject }));
+      this.#flush();
+      return written;
+    }
+    if (this.#pendingBytes >= this.#flushBytes) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => {
+        this.#flushScheduled = false;
+        this.#flush();
+      });
+    }
+    if (this.#needDrain && this.#pendingBytes >= this.#maxPending) {
+      return new Promise<void>((resolve) => this.#drainWaiters.push(resolve));
+    }
+    return undefined;
+  }
+
+  #flush(): void {
+    if (this.#error || this.#needDrain || this.#pending.length === 0) return;
+    const msg = encodeElements(this.#pending);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    const waiters = this.#writtenWaiters;
+    this.#writtenWaiters = [];
+    const ok = this.#call.write(msg, () => {
+      for (const w of waiters) w.resolve();
+    });
+    if (!ok) this.#needDrain = true;
+  }
+
+  #onDrain(): void {
+    this.#needDrain = false;
+    this.#flush();
+    if (!this.#needDrain && this.#pendingBytes < this.#maxPending) {
+      const ws = this.#drainWaiters;
+      this.#drainWaiters = [];
+      for (const w of ws) w();
+    }
+  }
+
+  #fail(error: Error): void {
+    if (this.#error) return;
+    this.#error = this.#closed ? new DataChannelError(`data stream to ${this.url} is closed`) : error;
+    for (const i of this.#inbound.values()) i.fail(this.#error);
+    for (const w of this.#writtenWaiters) w.reject(this.#error);
+    this.#writtenWaiters = [];
+    const ws = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of ws) w(); // writers see the error on their next write
+    this.#pending = [];
+    this.#pendingBytes = 0;
+  }
+
+  /** Ends the stream. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#fail(new DataChannelError(`data stream to ${this.url} is closed`));
+    try {
+      this.#call.end();
+    } catch {
+      // already gone
+    }
+    this.#client.close();
+  }
+}
+
+/** The writer of one (instruction, transform)'s output elements. */
+export class Outbound {
+  #closed = false;
+  constructor(
+    private readonly channel: DataChannel,
+    readonly instructionId: string,
+    readonly transformId: string,
+  ) {}
+
+  /** Appends bytes (whole framed elements, as parts); await the result when it is a promise. */
+  write(parts: readonly Uint8Array[]): Promise<void> | undefined {
+    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
+    return this.channel.append(this.instructionId, this.transformId, parts, false);
+  }
+
+  /** Sends `is_last`; resolves once gRPC has taken everything written before it. */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return this.channel.append(this.instructionId, this.transformId, [], true) ?? Promise.resolve();
+  }
+}

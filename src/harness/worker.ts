@@ -1,0 +1,329 @@
+/**
+ * The Fn API worker (SDK harness): connects to the runner's Control, Logging and Data services,
+ * answers instructions, and runs bundles through the executor pool.
+ *
+ * Control: process_bundle (several in flight; the descriptor is pulled with
+ * GetProcessBundleDescriptor the first time an id is named), process_bundle_progress,
+ * process_bundle_split (an empty answer: no split), finalize_bundle, monitoring_infos,
+ * harness_monitoring_infos, register (pushed descriptors). Anything else, or anything malformed,
+ * gets an InstructionResponse with `error` — the worker goes on. A failing bundle is answered with
+ * an error naming the UDF, the bundle and the rows; the next bundle runs normally.
+ *
+ * @example
+ * const w = await startWorker({ id: '1-1', controlUrl: 'localhost:50000', loggingUrl: 'localhost:50000' });
+ * await w.done;   // until the runner closes the control stream
+ */
+import * as grpc from '@grpc/grpc-js';
+import { createExecutorPool } from '../pool/create-pool.js';
+import type { ExecutorPool } from '../pool/types.js';
+import {
+  BeamFnControlClient,
+  BeamFnControlService,
+  type InstructionRequest,
+  type InstructionResponse,
+  type ProcessBundleDescriptor,
+  type ProcessBundleRequest,
+} from '../proto/fn-api.js';
+import type { MonitoringInfo } from '../proto/pipeline.js';
+import { type BundleContext, inBundle } from './bundle-context.js';
+import { captureConsole } from './console-capture.js';
+import { decodeInstruction, encodeResponse, type MalformedRequest } from './control-codec.js';
+import { DataChannel, type DataChannelOptions } from './data-channel.js';
+import { DescriptorCache } from './descriptors.js';
+import { LogSink } from './log-sink.js';
+import { WorkerMetrics } from './metrics.js';
+import { runStage, type StageCounts } from './stage-runner.js';
+import type { Stage } from './stages.js';
+import { insecure, workerChannelOptions } from './worker-id.js';
+
+export interface WorkerOptions {
+  /** The worker id (`--id`, StartWorkerRequest.worker_id): sent as `worker_id` metadata. */
+  id: string;
+  /** BeamFnControl `host:port`. */
+  controlUrl: string;
+  /** BeamFnLogging `host:port`; without it logs go to stderr. */
+  loggingUrl?: string | undefined;
+  /** Executor threads (0 = the main thread; default: the pool's default, one per core). */
+  threads?: number | undefined;
+  /** Per-UDF-batch time limit in ms (0 = none). */
+  udfTimeoutMs?: number | undefined;
+  /** Send console output and stdout/stderr to the Logging service (default: when it is connected). */
+  captureConsole?: boolean | undefined;
+  /** Data stream tuning. */
+  data?: DataChannelOptions | undefined;
+  /** An executor pool to use instead of creating one (tests). */
+  pool?: ExecutorPool | undefined;
+  /** How long to wait for GetProcessBundleDescriptor (default 30 s). */
+  descriptorTimeoutMs?: number | undefined;
+}
+
+interface ActiveBundle {
+  readonly instructionId: string;
+  readonly counts: Map<string, StageCounts>;
+  stages: Stage[];
+}
+
+export class Worker {
+  readonly id: string;
+  readonly log: LogSink;
+  readonly metrics = new WorkerMetrics();
+  /** Resolves when the worker has shut down (the runner closed the control stream, or `stop()`). */
+  readonly done: Promise<void>;
+  readonly #client: BeamFnControlClient;
+  readonly #control: grpc.ClientDuplexStream<Buffer, InstructionRequest | MalformedRequest>;
+  readonly #pool: ExecutorPool;
+  readonly #ownsPool: boolean;
+  readonly #descriptors: DescriptorCache;
+  readonly #channels = new Map<string, DataChannel>();
+  readonly #active = new Map<string, ActiveBundle>();
+  readonly #opts: WorkerOptions;
+  #restoreConsole: (() => void) | undefined;
+  #stopping: Promise<void> | undefined;
+  #resolveDone!: () => void;
+
+  constructor(opts: WorkerOptions) {
+    this.id = opts.id;
+    this.#opts = opts;
+    this.done = new Promise((r) => {
+      this.#resolveDone = r;
+    });
+    this.log = new LogSink({ workerId: opts.id, url: opts.loggingUrl });
+    if (opts.captureConsole ?? this.log.streaming) {
+      this.#restoreConsole = captureConsole(this.log, () => this.#soleBundle());
+    }
+    this.#ownsPool = !opts.pool;
+    this.#pool =
+      opts.pool ??
+      createExecutorPool({
+        ...(opts.threads === undefined ? {} : { threads: opts.threads }),
+        ...(opts.udfTimeoutMs === undefined ? {} : { udfTimeoutMs: opts.udfTimeoutMs }),
+      });
+    this.#client = new BeamFnControlClient(opts.controlUrl, insecure(), workerChannelOptions(opts.id));
+    this.#descriptors = new DescriptorCache((id) => this.#pullDescriptor(id));
+    this.#control = this.#client.makeBidiStreamRequest(
+      BeamFnControlService.control.path,
+      (b: Buffer) => b,
+      decodeInstruction,
+    );
+    this.#control.on('data', (req: InstructionRequest | MalformedRequest) => {
+      void this.#handle(req);
+    });
+    this.#control.on('error', (e: Error) => {
+      this.log.log('error', `control stream to ${opts.controlUrl} failed: ${e.message}`);
+      void this.stop();
+    });
+    this.#control.on('end', () => {
+      this.log.log('info', `the runner closed the control stream; worker ${opts.id} stops`);
+      void this.stop();
+    });
+    this.log.log(
+      'info',
+      `vecudf worker ${opts.id} connected to control ${opts.controlUrl} (executor threads: ${this.#pool.threads}, ` +
+        `TABLE_LOCAL_TIME_ZONE=${process.env.TABLE_LOCAL_TIME_ZONE ?? '(unset)'})`,
+    );
+  }
+
+  /** Bundles in flight. */
+  get activeBundles(): number {
+    return this.#active.size;
+  }
+
+  #soleBundle(): BundleContext | undefined {
+    if (this.#active.size !== 1) return undefined;
+    const b = this.#active.values().next().value!;
+    return { instructionId: b.instructionId, transformId: b.stages[0]?.transformId ?? '' };
+  }
+
+  #respond(r: InstructionResponse): void {
+    try {
+      this.#control.write(encodeResponse(r));
+    } catch (e) {
+      this.log.log(
+        'error',
+        `cannot send the response to instruction ${r.instructionId}: ${(e as Error).message}`,
+      );
+    }
+  }
+
+  #error(instructionId: string, error: string): void {
+    this.#respond({ instructionId, error: error || 'unknown error' });
+  }
+
+  #pullDescriptor(id: string): Promise<ProcessBundleDescriptor> {
+    const timeout = this.#opts.descriptorTimeoutMs ?? 30_000;
+    return new Promise((resolve, reject) => {
+      this.#client.getProcessBundleDescriptor(
+        { processBundleDescriptorId: id },
+        new grpc.Metadata(),
+        { deadline: Date.now() + timeout },
+        (err, d) => {
+          if (err) reject(new Error(`GetProcessBundleDescriptor(${id}) failed: ${err.message}`));
+          else if (!d) reject(new Error(`GetProcessBundleDescriptor(${id}) returned nothing`));
+          else resolve(d);
+        },
+      );
+    });
+  }
+
+  #channel(url: string): DataChannel {
+    let ch = this.#channels.get(url);
+    if (!ch || ch.error) {
+      ch?.close();
+      ch = new DataChannel(url, this.id, this.#opts.data);
+      this.#channels.set(url, ch);
+    }
+    return ch;
+  }
+
+  async #handle(req: InstructionRequest | MalformedRequest): Promise<void> {
+    const id = req.instructionId;
+    try {
+      if ('malformed' in req) return this.#error(id, req.malformed);
+      if (req.processBundle) return await this.#processBundle(id, req.processBundle);
+      if (req.processBundleProgress) {
+        const b = this.#active.get(req.processBundleProgress.instructionId);
+        if (!b) return this.#error(id, `no bundle ${req.processBundleProgress.instructionId} is in flight`);
+        const infos = this.#elementInfos(b);
+        return this.#respond({
+          instructionId: id,
+          error: '',
+          processBundleProgress: { monitoringInfos: infos, monitoringData: this.metrics.shortIdData(infos) },
+        });
+      }
+      if (req.processBundleSplit) {
+        if (!this.#active.has(req.processBundleSplit.instructionId)) {
+          return this.#error(id, `no bundle ${req.processBundleSplit.instructionId} is in flight`);
+        }
+        // Splitting is optional: an empty answer keeps the whole bundle here.
+        return this.#respond({
+          instructionId: id,
+          error: '',
+          processBundleSplit: { primaryRoots: [], residualRoots: [], channelSplits: [] },
+        });
+      }
+      if (req.finalizeBundle) {
+        // Bundles never ask for finalization (requires_finalization is false): nothing to do.
+        return this.#respond({ instructionId: id, error: '', finalizeBundle: {} });
+      }
+      if (req.monitoringInfos) {
+        return this.#respond({
+          instructionId: id,
+          error: '',
+          monitoringInfos: { monitoringInfo: this.metrics.metadata(req.monitoringInfos.monitoringInfoId) },
+        });
+      }
+      if (req.harnessMonitoringInfos) {
+        return this.#respond({
+          instructionId: id,
+          error: '',
+          harnessMonitoringInfos: { monitoringData: this.metrics.shortIdData(this.metrics.harnessInfos()) },
+        });
+      }
+      if (req.register) {
+        for (const d of req.register.processBundleDescriptor) this.#descriptors.register(d);
+        return this.#respond({ instructionId: id, error: '', register: {} });
+      }
+      if (req.sampleData) return this.#error(id, 'sample_data is not supported by the vecudf worker');
+      return this.#error(
+        id,
+        'unknown or empty instruction: this worker handles process_bundle, ' +
+          'process_bundle_progress, process_bundle_split, finalize_bundle, monitoring_infos, harness_monitoring_infos, register',
+      );
+    } catch (e) {
+      this.#error(id, `${(e as Error).message ?? String(e)}`);
+    }
+  }
+
+  #elementInfos(b: ActiveBundle): MonitoringInfo[] {
+    const out: MonitoringInfo[] = [];
+    for (const s of b.stages) {
+      const c = b.counts.get(s.transformId);
+      if (c) out.push(...this.metrics.elementInfos(s, c.elementsIn, c.elementsOut));
+    }
+    return out;
+  }
+
+  async #processBundle(id: string, req: ProcessBundleRequest): Promise<void> {
+    if (!req.processBundleDescriptorId)
+      return this.#error(id, 'process_bundle without a process_bundle_descriptor_id');
+    if (this.#active.has(id)) return this.#error(id, `instruction ${id} is already in flight`);
+    if (req.elements && (req.elements.data.length > 0 || req.elements.timers.length > 0)) {
+      // Only sent to SDKs declaring beam:protocol:control_request_elements_embedding:v1; this one does not.
+      return this.#error(id, 'elements embedded in the ProcessBundleRequest are not supported');
+    }
+    const bundle: ActiveBundle = { instructionId: id, counts: new Map(), stages: [] };
+    this.#active.set(id, bundle);
+    const totals = this.metrics.totals;
+    try {
+      bundle.stages = await this.#descriptors.stages(req.processBundleDescriptorId);
+      const deps = { pool: this.#pool, channel: (url: string) => this.#channel(url) };
+      const counts = await Promise.all(
+        bundle.stages.map((s) =>
+          inBundle({ instructionId: id, transformId: s.transformId }, async () => {
+            const c = await runStage(id, s, deps);
+            bundle.counts.set(s.transformId, c);
+            return c;
+          }),
+        ),
+      );
+      const infos: MonitoringInfo[] = [];
+      bundle.stages.forEach((s, i) => {
+        infos.push(...this.metrics.udfInfos(s, this.#pool.udfMetrics(s.planKey)));
+        infos.push(...this.metrics.elementInfos(s, counts[i]!.elementsIn, counts[i]!.elementsOut));
+        totals.elementsIn += counts[i]!.elementsIn;
+        totals.elementsOut += counts[i]!.elementsOut;
+        totals.bytesIn += counts[i]!.bytesIn;
+        totals.bytesOut += counts[i]!.bytesOut;
+      });
+      totals.bundles++;
+      this.#respond({
+        instructionId: id,
+        error: '',
+        processBundle: {
+          residualRoots: [],
+          monitoringInfos: infos,
+          requiresFinalization: false,
+          monitoringData: this.metrics.shortIdData(infos),
+        },
+      });
+    } catch (e) {
+      totals.bundles++;
+      totals.bundlesFailed++;
+      const msg = (e as Error).message ?? String(e);
+      this.log.log('error', `bundle ${id} failed: ${msg.split('\n')[0]}`, {
+        instructionId: id,
+        trace: (e as Error).stack,
+      });
+      this.#error(id, msg);
+    } finally {
+      this.#active.delete(id);
+      // Input still buffered or arriving for this bundle is dropped (all channels: a failed
+      // descriptor pull leaves us not knowing which one it would use).
+      for (const ch of this.#channels.values()) ch.finish(id);
+    }
+  }
+
+  /** Closes the control stream, lets bundles in flight end, closes data, logging and the pool. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      try {
+        this.#control.end();
+      } catch {
+        // already closed
+      }
+      for (const ch of this.#channels.values()) ch.close();
+      this.#channels.clear();
+      if (this.#ownsPool) await this.#pool.close();
+      this.#client.close();
+      this.#restoreConsole?.();
+      await this.log.close();
+      this.#resolveDone();
+    })();
+    return this.#stopping;
+  }
+}
+
+/** Starts a worker (the control stream opens at once). */
+export function startWorker(opts: WorkerOptions): Worker {
+  return new Worker(opts);
+}
