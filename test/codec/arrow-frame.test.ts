@@ -239,6 +239,23 @@ describe('ArrowFrameEncoder / ArrowFrameDecoder', () => {
     expect([...back[1]!.getChildAt(0)!]).toEqual([null, 'a', 'b']);
   });
 
+  it('with reuseOutput, returns views of one internal buffer, valid until the next call', () => {
+    const a = batchOf([{ type: T.STRING(), values: ['x', 'yy', null] }]);
+    const b = batchOf([{ type: T.STRING(), values: ['zzz'] }]);
+    const enc = new ArrowFrameEncoder(a.schema, { reuseOutput: true });
+    const fresh = new ArrowFrameEncoder(a.schema);
+    const first = enc.encode(a);
+    expect(Array.from(first)).toEqual(Array.from(fresh.encode(a)));
+    expect(valuesOf(new ArrowFrameDecoder().decode(first.slice())[0]!, [T.STRING()])).toEqual([
+      ['x', 'yy', null],
+    ]);
+    const second = enc.encode(b); // smaller: fits in the same buffer
+    expect(second.buffer).toBe(first.buffer);
+    expect(Array.from(second)).toEqual(Array.from(fresh.encode(b)));
+    const third = enc.encodeMany([a, b, a]); // larger: the buffer grows
+    expect(Array.from(third)).toEqual(Array.from(fresh.encodeMany([a, b, a])));
+  });
+
   it('refuses a batch that does not fit the encoder schema', () => {
     const enc = new ArrowFrameEncoder(new arrow.Schema([toArrowField('x', T.INT())]));
     expect(() => enc.encode(batchOf([{ type: T.DOUBLE(), values: [1] }]))).toThrow(
