@@ -394,7 +394,7 @@ export class Series {
       const kb = other.#numKind(op);
       if (other.#length !== n) throw new RangeError(`${op}: Series of ${n} and ${other.#length} rows`);
       const k = resultKind(op, ka, kb);
-      if (k === 'f32' || k === 'f64') {
+      if ((k === 'f32' || k === 'f64') && !intDivision(op, ka, kb)) {
         let left = this.#asExpr();
         let right = other.#asExpr();
         if (left.size + right.size >= MAX_NODES) {
@@ -410,7 +410,7 @@ export class Series {
     }
     const kb = scalarKind(other, ka);
     const k = resultKind(op, ka, kb);
-    if (k === 'f32' || k === 'f64') {
+    if ((k === 'f32' || k === 'f64') && !intDivision(op, ka, kb)) {
       const c = k === 'f32' && kb === 'f32' ? Math.fround(Number(other)) : Number(other);
       let left = this.#asExpr();
       if (left.size + 1 >= MAX_NODES) left = leaf(this.vector);
@@ -811,6 +811,11 @@ export class DateMethods {
   second(timeZone?: string): Series {
     return this.#part('second', timeZone);
   }
+}
+
+/** Integer division: not fused, since a zero divisor makes the row null. */
+function intDivision(op: ArithOp, a: NumKind, b: NumKind): boolean {
+  return op === 'div' && isIntKind(a) && isIntKind(b);
 }
 
 /** Kind of a number / bigint scalar next to a column of kind `col` ("weak" scalars, NumPy 2 style). */

@@ -1,0 +1,127 @@
+/**
+ * A tiny runner for "X vs its baseline" benchmarks: each group has a baseline case and the cases
+ * compared with it; every case of a group runs in the same tinybench run, and the whole run is
+ * repeated `rounds` times, interleaving the cases, so that a noisy neighbour on a 2-core machine
+ * shifts both sides alike. The reported time is the median over rounds of tinybench's mean, and the
+ * ratio is case / baseline per round, median over rounds (below 1: faster than the baseline).
+ *
+ * @example
+ * const results = await runGroups([{
+ *   title: 'a*2+b, 1M float64',
+ *   baseline: { name: 'hand-written loop', fn: () => loop() },
+ *   cases: [{ name: 'Series', fn: () => a.mul(2).add(b).vector, goal: { max: 1.5 } }],
+ * }]);
+ */
+import { Bench } from 'tinybench';
+
+/** One measured function; it may return a Promise. */
+export interface Case {
+  readonly name: string;
+  readonly fn: () => unknown;
+  /** An acceptance bound on the ratio to the baseline (`max`: at most, `min`: at least). */
+  readonly goal?: { readonly max?: number; readonly min?: number };
+}
+
+/** A baseline and the cases compared with it. */
+export interface Group {
+  readonly title: string;
+  readonly baseline: Case;
+  readonly cases: readonly Case[];
+  /** Rows processed by one call, for a rows/s column. */
+  readonly rows?: number;
+}
+
+/** A case's figures. */
+export interface CaseResult {
+  readonly group: string;
+  readonly name: string;
+  /** Median over rounds of the mean time per call, ms. */
+  readonly ms: number;
+  /** Median over rounds of ms / baseline ms (1 for the baseline). */
+  readonly ratio: number;
+  readonly goal?: Case['goal'];
+  /** Whether the goal is met (true without a goal). */
+  readonly ok: boolean;
+}
+
+export interface RunOptions {
+  /** Rounds per group (default 3). */
+  readonly rounds?: number;
+  /** tinybench time per case per round, ms (default 700). */
+  readonly time?: number;
+  /** Print a table per group (default true). */
+  readonly print?: boolean;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs every group and returns (and by default prints) each case's time and ratio. */
+export async function runGroups(groups: readonly Group[], opts: RunOptions = {}): Promise<CaseResult[]> {
+  const rounds = opts.rounds ?? 3;
+  const time = opts.time ?? 700;
+  const out: CaseResult[] = [];
+  for (const g of groups) {
+    const all = [g.baseline, ...g.cases];
+    const times = all.map(() => [] as number[]);
+    const ratios = all.map(() => [] as number[]);
+    for (let r = 0; r < rounds; r++) {
+      // Alternate the order between rounds so that neither side always runs first.
+      const order = r % 2 === 0 ? all.map((_, i) => i) : all.map((_, i) => all.length - 1 - i);
+      const bench = new Bench({ time, warmup: true });
+      for (const i of order) bench.add(all[i]!.name, all[i]!.fn);
+      await bench.run();
+      const mean = (name: string): number => {
+        const t = bench.tasks.find((x) => x.name === name)!;
+        const res = t.result as { latency?: { mean: number }; error?: unknown };
+        if (!res.latency) throw new Error(`bench '${g.title}' / '${name}' failed: ${String(res.error)}`);
+        return res.latency.mean;
+      };
+      const base = mean(g.baseline.name);
+      all.forEach((c, i) => {
+        const ms = mean(c.name);
+        times[i]!.push(ms);
+        ratios[i]!.push(ms / base);
+      });
+    }
+    const results = all.map((c, i): CaseResult => {
+      const ratio = median(ratios[i]!);
+      const ok =
+        (c.goal?.max === undefined || ratio <= c.goal.max) &&
+        (c.goal?.min === undefined || ratio >= c.goal.min);
+      return {
+        group: g.title,
+        name: c.name,
+        ms: median(times[i]!),
+        ratio,
+        ok,
+        ...(c.goal ? { goal: c.goal } : {}),
+      };
+    });
+    out.push(...results);
+    if (opts.print !== false) printGroup(g, results);
+  }
+  return out;
+}
+
+function printGroup(g: Group, results: readonly CaseResult[]): void {
+  console.log(`\n${g.title}`);
+  console.table(
+    results.map((r) => {
+      const row: Record<string, string> = {
+        case: r.name,
+        'ms / call': r.ms.toFixed(3),
+        'ratio to baseline': r.name === g.baseline.name ? '1 (baseline)' : `${r.ratio.toFixed(2)}×`,
+      };
+      if (g.rows) row['M rows/s'] = (g.rows / r.ms / 1000).toFixed(1);
+      if (r.goal) {
+        const bound = r.goal.max !== undefined ? `≤ ${r.goal.max}×` : `≥ ${r.goal.min}×`;
+        row.goal = `${bound} ${r.ok ? 'met' : 'MISSED'}`;
+      }
+      return row;
+    }),
+  );
+}
