@@ -99,8 +99,9 @@ describe('CDN log generator', () => {
     for (const b of cdnLogBatches({ rows: 1_000_000 })) rows += b.numRows;
     const ms = performance.now() - t0;
     expect(rows).toBe(1_000_000);
-    // ~0.65 s on the 2-core dev machine; the bound leaves room for a loaded CI.
-    expect(ms).toBeLessThan(4000);
+    // ~0.65 s on a quiet 2-core machine (bench figures are in bench/cdn.bench.ts); this bound
+    // only catches a pathological slowdown, since test machines can be heavily loaded.
+    expect(ms).toBeLessThan(20_000);
   });
 
   it('rejects bad options', () => {
