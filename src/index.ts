@@ -8,6 +8,8 @@
  */
 
 export * from './exec/public.js';
+export { fromDanfo, loadDanfo, toDanfo } from './series/danfo.js';
+export { type AggName, type AggSpec, type ColumnInput, DataFrame, GroupBy } from './series/dataframe.js';
 export { DateMethods, Series, StringMethods } from './series/series.js';
 export * from './sink/index.js';
 export * from './types/index.js';

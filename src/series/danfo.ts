@@ -11,8 +11,11 @@
  * | TINYINT, SMALLINT, INT, BIGINT (as a number; must be a safe integer) | `int32` | NaN |
  * | FLOAT, DOUBLE | `float32` (danfo keeps JS doubles) | NaN |
  * | DATE (days), TIME, TIMESTAMP, TIMESTAMP_LTZ (ms) — contracts.md's numbers | `int32` or `float32` | NaN |
- * | CHAR, VARCHAR, STRING; DECIMAL as its exact decimal string | `string` | undefined |
- * | BOOLEAN | `boolean` | undefined |
+ * | CHAR, VARCHAR, STRING; DECIMAL as its exact decimal string | `string` | null |
+ * | BOOLEAN | `boolean` | null |
+ *
+ * (danfo counts null, undefined and NaN as missing alike; null rather than undefined because danfo
+ * cannot build a Series whose first value is undefined.)
  *
  * Back from danfo without types: `int32` → INT, `float32` → DOUBLE, `string` → STRING,
  * `boolean` → BOOLEAN; null, undefined and NaN become null. Pass `types` to choose (BIGINT, FLOAT,
@@ -22,6 +25,8 @@
  * const d = await toDanfo(df);                         // danfo DataFrame
  * const back = fromDanfo(d.query(d['bytes'].gt(0)), { types: { bytes: T.BIGINT() } });
  */
+// Types only (erased at run time): the module itself is imported lazily, when first needed.
+import type { DataFrame as DanfoDataFrame, Series as DanfoSeries } from 'danfojs-node';
 import type { DataType } from '../types/data-types.js';
 import { DataTypes as T, typeToString } from '../types/data-types.js';
 import { DataFrame } from './dataframe.js';
@@ -38,19 +43,14 @@ export interface DanfoSeriesLike {
 export interface DanfoFrameLike {
   readonly columns: readonly string[];
   readonly dtypes: readonly string[];
-  column(name: string): DanfoSeriesLike;
+  /** Row-major values, one array per row (read instead of `column(name)`, which fails on a leading undefined). */
+  readonly values: readonly unknown[];
 }
 
 /** What `import('danfojs-node')` gives (the constructors this adapter uses). */
 export interface DanfoModule {
-  DataFrame: new (
-    data: unknown,
-    options?: { columns?: string[]; dtypes?: string[] },
-  ) => DanfoFrameLike & Record<string, unknown>;
-  Series: new (
-    data: unknown,
-    options?: { columns?: string[]; dtypes?: string[] },
-  ) => DanfoSeriesLike & Record<string, unknown>;
+  DataFrame: new (data: unknown, options?: { columns?: string[]; dtypes?: string[] }) => DanfoDataFrame;
+  Series: new (data: unknown, options?: { columns?: string[]; dtypes?: string[] }) => DanfoSeries;
 }
 
 const loaded = new Map<string, Promise<DanfoModule>>();
@@ -94,11 +94,9 @@ export function loadDanfo(specifier = 'danfojs-node'): Promise<DanfoModule> {
  * const d = await toDanfo(DataFrame.fromSeries({ x: Float64Array.of(1, 2) }));
  * d.print();
  */
-export async function toDanfo(x: DataFrame): Promise<DanfoFrameLike & Record<string, unknown>>;
-export async function toDanfo(x: Series): Promise<DanfoSeriesLike & Record<string, unknown>>;
-export async function toDanfo(
-  x: DataFrame | Series,
-): Promise<(DanfoFrameLike | DanfoSeriesLike) & Record<string, unknown>> {
+export async function toDanfo(x: DataFrame): Promise<DanfoDataFrame>;
+export async function toDanfo(x: Series): Promise<DanfoSeries>;
+export async function toDanfo(x: DataFrame | Series): Promise<DanfoDataFrame | DanfoSeries> {
   const dfd = await loadDanfo();
   if (x instanceof Series) {
     const { dtype, values } = danfoColumn(x);
@@ -125,12 +123,20 @@ export async function toDanfo(
  * const df = fromDanfo(d, { types: { id: T.BIGINT(), day: T.DATE() } });
  * const s = fromDanfo(d['price'], T.DECIMAL(10, 2));
  */
-export function fromDanfo(x: DanfoFrameLike, types?: Readonly<Record<string, DataType>>): DataFrame;
-export function fromDanfo(x: DanfoSeriesLike, type?: DataType): Series;
+export function fromDanfo(x: DanfoSeries | DanfoSeriesLike, type?: DataType): Series;
 export function fromDanfo(
-  x: DanfoFrameLike | DanfoSeriesLike,
+  x: DanfoDataFrame | DanfoFrameLike,
+  types?: Readonly<Record<string, DataType>>,
+): DataFrame;
+export function fromDanfo(
+  x: DanfoDataFrame | DanfoSeries | DanfoFrameLike | DanfoSeriesLike,
   types?: Readonly<Record<string, DataType>> | DataType,
 ): DataFrame | Series {
+  // a danfo Series also has columns, dtypes and values: tell them apart by its dtype first
+  if (isSeries(x)) {
+    const name = x.columns?.[0] ?? '';
+    return fromDanfoValues(name, x.values, x.dtype, types as DataType | undefined);
+  }
   if (isFrame(x)) {
     const given = (types ?? {}) as Readonly<Record<string, DataType>>;
     for (const name of Object.keys(given)) {
@@ -140,23 +146,26 @@ export function fromDanfo(
         );
       }
     }
+    const rows = x.values as readonly (readonly unknown[])[];
     const cols: Record<string, Series> = {};
-    x.columns.forEach((name, i) => {
-      const col = x.column(name);
-      cols[name] = fromDanfoValues(name, col.values, x.dtypes[i] ?? col.dtype, given[name]);
+    x.columns.forEach((name, k) => {
+      const values = rows.map((r) => r[k]);
+      cols[name] = fromDanfoValues(name, values, x.dtypes[k] ?? 'undefined', given[name]);
     });
     return DataFrame.fromSeries(cols);
-  }
-  if (isSeries(x)) {
-    const name = x.columns?.[0] ?? '';
-    return fromDanfoValues(name, x.values, x.dtype, types as DataType | undefined);
   }
   throw new TypeError('fromDanfo expects a danfo DataFrame or Series');
 }
 
 function isFrame(x: unknown): x is DanfoFrameLike {
   const f = x as DanfoFrameLike;
-  return typeof x === 'object' && x !== null && Array.isArray(f.dtypes) && typeof f.column === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    Array.isArray(f.dtypes) &&
+    Array.isArray(f.columns) &&
+    Array.isArray(f.values)
+  );
 }
 
 function isSeries(x: unknown): x is DanfoSeriesLike {
@@ -210,13 +219,13 @@ function danfoColumn(s: Series): { dtype: string; values: unknown[] } {
     case 'CHAR':
     case 'VARCHAR':
     case 'DECIMAL':
-      for (let i = 0; i < n; i++) values[i] = s.get(i) ?? undefined;
+      for (let i = 0; i < n; i++) values[i] = s.get(i);
       return { dtype: 'string', values };
     case 'BOOLEAN':
-      for (let i = 0; i < n; i++) values[i] = s.get(i) ?? undefined;
+      for (let i = 0; i < n; i++) values[i] = s.get(i);
       return { dtype: 'boolean', values };
     case 'NULL':
-      values.fill(undefined);
+      values.fill(null);
       return { dtype: 'string', values };
     default:
       throw unsupported();

@@ -11,6 +11,7 @@
  * console.log(perCity.toString());
  */
 import * as arrow from 'apache-arrow';
+import { fromArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import { DataTypes as T } from '../types/data-types.js';
 import { type FormatOptions, formatTable } from './format-table.js';
@@ -18,6 +19,8 @@ import { AGG_NAMES, type AggName, groupedAggregate, hasGroupedKernel } from './g
 import { type Grouping, groupRows, rowsOfGroup } from './group-by.js';
 import { Series } from './series.js';
 import { take } from './take.js';
+
+export type { AggName } from './group-agg.js';
 
 /** What a column may be given as: a Series, an Arrow vector, a typed array or a plain array. */
 export type ColumnInput =
@@ -72,14 +75,16 @@ export class DataFrame {
    */
   static fromRecordBatch(batch: arrow.RecordBatch): DataFrame {
     const columns = batch.schema.fields.map(
-      (f, i) => new Series(new arrow.Vector([batch.data.children[i]!]), f.name),
+      (f, i) => new Series(new arrow.Vector([batch.data.children[i]!]), f.name, declaredType(f)),
     );
     return new DataFrame(columns, batch.numRows);
   }
 
   /** A frame over the columns of a table; columns keep the table's chunks (zero-copy). */
   static fromTable(table: arrow.Table): DataFrame {
-    const columns = table.schema.fields.map((f, i) => new Series(table.getChildAt(i)!, f.name));
+    const columns = table.schema.fields.map(
+      (f, i) => new Series(table.getChildAt(i)!, f.name, declaredType(f)),
+    );
     return new DataFrame(columns, table.numRows);
   }
 
@@ -245,8 +250,14 @@ export class DataFrame {
    */
   toRecordBatch(): arrow.RecordBatch {
     const children = this.#columns.map(singleChunk);
+    // nullable unless declared NOT NULL (reading `type` would throw for Arrow types without one)
     const fields = this.#columns.map(
-      (s, i) => new arrow.Field(s.name, children[i]!.type, s.type.nullable || children[i]!.nullCount > 0),
+      (s, i) =>
+        new arrow.Field(
+          s.name,
+          children[i]!.type,
+          (s.declaredType?.nullable ?? true) || children[i]!.nullCount > 0,
+        ),
     );
     const schema = new arrow.Schema(fields);
     const data = arrow.makeData({
@@ -412,6 +423,19 @@ function checkScalar(name: string, v: unknown): void {
     throw new TypeError(
       `agg '${name}': the function must return one value per group, got a Series of ${v.length}`,
     );
+  }
+}
+
+/**
+ * The DataType a NOT NULL field declares (a nullable field's type is derived lazily from the Arrow
+ * type, so that columns without a DataType still load and fail only when their type is asked for).
+ */
+function declaredType(f: arrow.Field): DataType | undefined {
+  if (f.nullable) return undefined;
+  try {
+    return fromArrowField(f);
+  } catch {
+    return undefined;
   }
 }
 
