@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AGG_NAMES, type AggName, groupedAggregate, hasGroupedKernel } from '../../src/series/group-agg.js';
 import { groupRows } from '../../src/series/group-by.js';
+import { Series } from '../../src/series/series.js';
 import { layout, toVector } from './column-arbitraries.js';
 
 /** Naive per-group aggregate over values read with apache-arrow's getters (null = skipped). */
@@ -123,6 +124,20 @@ describe('groupedAggregate', () => {
     expect(groupedAggregate(v, 'count', ids, 2).nullCount).toBe(0);
     expect([...groupedAggregate(v, 'var', ids, 2)]).toEqual([4, null]);
     expect([...groupedAggregate(v, 'std', ids, 2)]).toEqual([2, null]);
+  });
+
+  it('skips NaN in min/max unless a group has nothing else, as Series.min/max do', () => {
+    const v = arrow.vectorFromArray([Number.NaN, 3, 1, Number.NaN, null, Number.NaN], new arrow.Float64());
+    const ids = Int32Array.of(0, 0, 0, 1, 1, 2);
+    const min = [...groupedAggregate(v, 'min', ids, 3)];
+    const max = [...groupedAggregate(v, 'max', ids, 3)];
+    expect(min.slice(0, 1)).toEqual([1]);
+    expect(max.slice(0, 1)).toEqual([3]);
+    expect(Number.isNaN(min[1]) && Number.isNaN(min[2]) && Number.isNaN(max[1])).toBe(true);
+    // and the same answer as Series on each group
+    const s = Series.from(v);
+    expect(s.slice(0, 3).min()).toBe(1);
+    expect(Number.isNaN(s.slice(3, 5).max() as number)).toBe(true);
   });
 
   it('has no kernel for strings except count, and says so', () => {
