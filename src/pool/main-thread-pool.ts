@@ -25,12 +25,18 @@ export class MainThreadPool implements ExecutorPool {
   readonly #udf = new UdfMetricsBook();
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
+  // Rejected by a forced close: running tasks stop being waited for.
+  #rejectAll: (e: Error) => void = () => {};
+  readonly #forced = new Promise<never>((_, reject) => {
+    this.#rejectAll = reject;
+  });
 
   constructor(o: ResolvedPoolOptions) {
     this.#o = o;
     this.#runner = new ElementRunner(o.planOptions);
     // Admitted tasks all run at once here, so only as many as may run concurrently are admitted.
     this.#admission = new Admission(o.asyncConcurrency, o.maxQueuedBytes);
+    this.#forced.catch(() => {});
   }
 
   get saturated(): boolean {
@@ -61,7 +67,11 @@ export class MainThreadPool implements ExecutorPool {
     let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
     try {
       const work = this.#runner.run(planKey, plan, bytes, mode, info);
-      out = await (this.#o.udfTimeoutMs > 0 ? this.#withTimeout(work, plan) : work);
+      work.catch(() => {}); // a failure after a forced close or a timeout is not unhandled
+      out = await Promise.race([
+        this.#o.udfTimeoutMs > 0 ? this.#withTimeout(work, plan) : work,
+        this.#forced,
+      ]);
       ok = true;
       return out.bytes;
     } finally {
@@ -99,7 +109,6 @@ export class MainThreadPool implements ExecutorPool {
         );
       }, ms);
     });
-    work.catch(() => {}); // a late failure after the timeout is not unhandled
     return Promise.race([work, late]).finally(() => clearTimeout(timer));
   }
 
@@ -126,10 +135,12 @@ export class MainThreadPool implements ExecutorPool {
     return this.#udf.get(planKey);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  async close(opts: { force?: boolean } = {}): Promise<void> {
+    if (this.#closed && !opts.force) return;
     this.#closed = true;
     this.#admission.refuseWaiting(new PoolClosedError('the executor pool was closed'));
+    if (opts.force)
+      this.#rejectAll(new PoolClosedError('the executor pool was closed before the task could finish'));
     await Promise.allSettled([...this.#inFlight]);
   }
 }

@@ -247,11 +247,13 @@ export class ThreadPool implements ExecutorPool {
     return this.#lastPoolError;
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  async close(opts: { force?: boolean } = {}): Promise<void> {
+    if (this.#closed && !opts.force) return;
     this.#closed = true;
     this.#admission.refuseWaiting(new PoolClosedError('the executor pool was closed'));
-    await Promise.allSettled([...this.#inFlight]);
+    // Forced: destroying the threads fails what they hold (explained as PoolClosedError).
+    if (!opts.force) await Promise.allSettled([...this.#inFlight]);
     await this.#piscina.destroy();
+    await Promise.allSettled([...this.#inFlight]);
   }
 }

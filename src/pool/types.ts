@@ -28,6 +28,10 @@ export interface ExecutorPool {
   stats(): PoolStats;
   /** Per-call UDF metrics (rows, batches, ms) of a plan, summed over all threads, in plan order. */
   udfMetrics(planKey: string): CallMetrics[];
-  /** Lets admitted tasks finish, refuses waiting and new ones, then stops the threads. */
-  close(): Promise<void>;
+  /**
+   * Refuses waiting and new tasks, lets admitted ones finish, then stops the threads. With
+   * `force`, admitted tasks are not waited for: they fail with `PoolClosedError` at once (a
+   * synchronous UDF running on the main thread with `threads: 0` cannot be interrupted).
+   */
+  close(opts?: { force?: boolean }): Promise<void>;
 }
