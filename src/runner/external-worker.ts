@@ -49,6 +49,10 @@ export async function startExternalWorker(
   };
   let resp: StartWorkerResponse | undefined;
   try {
+    // Wait for the pool to accept connections (it may still be starting) rather than fail fast.
+    await new Promise<void>((resolve, reject) =>
+      client.waitForReady(Date.now() + timeoutMs, (err) => (err ? reject(err) : resolve())),
+    );
     resp = await call<StartWorkerResponse>((cb) =>
       client.startWorker(
         {
