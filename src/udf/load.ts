@@ -89,10 +89,15 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
     p = (async () => {
       try {
         if (/\.[cm]?ts$/.test(path)) {
-          const { tsImport } = (await import('tsx/esm/api')) as {
-            tsImport: (s: string, o: { parentURL: string }) => Promise<Record<string, unknown>>;
-          };
-          return await tsImport(url, { parentURL: import.meta.url });
+          let api: { tsImport: (s: string, o: { parentURL: string }) => Promise<Record<string, unknown>> };
+          try {
+            api = (await import('tsx/esm/api')) as typeof api;
+          } catch {
+            throw new Error(
+              'loading a TypeScript UDF module needs the tsx package (npm install tsx), or compile it to .js',
+            );
+          }
+          return await api.tsImport(url, { parentURL: import.meta.url });
         }
         return (await import(url)) as Record<string, unknown>;
       } catch (e) {
