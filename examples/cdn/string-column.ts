@@ -46,6 +46,38 @@ export class Utf8Dictionary {
     const { starts, lengths, pool, size } = this;
     const bitmap = validity && validity.nullCount > 0 ? validity.bitmap : null;
     const offsets = new Int32Array(length + 1);
+    // One pass: size the value buffer for the longest entry per row, copy as we go, and hand Arrow
+    // a view of the used part (a buffer may be longer than the last offset).
+    let longest = 0;
+    for (let d = 0; d < size; d++) if (lengths[d] > longest) longest = lengths[d];
+    if (length * longest > 0x7fffffff)
+      return this.columnTwoPass(ids, length, bitmap, validity?.nullCount ?? 0);
+    const bytes = new Uint8Array(length * longest);
+    let pos = 0;
+    for (let i = 0; i < length; i++) {
+      if (bitmap === null || (bitmap[i >>> 3] & (1 << (i & 7))) !== 0) {
+        const id = ids[i];
+        if (!(id >= 0 && id < size))
+          throw new RangeError(`Utf8Dictionary: id ${id} at row ${i} is not in 0..${size - 1}`);
+        let s = starts[id];
+        const e = s + lengths[id];
+        // A short byte loop beats a `set()` call per row for names of a few bytes.
+        while (s < e) bytes[pos++] = pool[s++];
+      }
+      offsets[i + 1] = pos;
+    }
+    return this.vector(length, offsets, bytes.subarray(0, pos), bitmap, validity?.nullCount ?? 0);
+  }
+
+  /** The same, sizing the value buffer exactly first (for columns too large for the one-pass bound). */
+  private columnTwoPass(
+    ids: Uint16Array | Uint32Array | Int32Array,
+    length: number,
+    bitmap: Uint8Array | null,
+    nullCount: number,
+  ): arrow.Vector<arrow.Utf8> {
+    const { starts, lengths, pool, size } = this;
+    const offsets = new Int32Array(length + 1);
     let total = 0;
     for (let i = 0; i < length; i++) {
       if (bitmap === null || (bitmap[i >>> 3] & (1 << (i & 7))) !== 0) {
@@ -60,19 +92,26 @@ export class Utf8Dictionary {
     const bytes = new Uint8Array(total);
     let pos = 0;
     for (let i = 0; i < length; i++) {
-      // Rows are copied in order, so a null row (zero-length) simply copies nothing.
       if (offsets[i + 1] === pos) continue;
-      const id = ids[i];
-      let s = starts[id];
-      const e = s + lengths[id];
-      // A short byte loop beats a `set()` call per row for names of a few bytes.
+      let s = starts[ids[i]];
+      const e = s + lengths[ids[i]];
       while (s < e) bytes[pos++] = pool[s++];
     }
+    return this.vector(length, offsets, bytes, bitmap, nullCount);
+  }
+
+  private vector(
+    length: number,
+    offsets: Int32Array,
+    bytes: Uint8Array,
+    bitmap: Uint8Array | null,
+    nullCount: number,
+  ): arrow.Vector<arrow.Utf8> {
     return arrow.makeVector(
       arrow.makeData({
         type: new arrow.Utf8(),
         length,
-        nullCount: bitmap ? validity!.nullCount : 0,
+        nullCount: bitmap ? nullCount : 0,
         nullBitmap: bitmap ?? undefined,
         valueOffsets: offsets,
         data: bytes,
