@@ -477,9 +477,10 @@ export class Series {
   #scalarVector(v: ComparisonOperand, what: string): arrow.Vector {
     const kind = numKind(this.vector.type);
     if (kind !== null && (typeof v === 'number' || typeof v === 'bigint')) {
-      if (typeof v === 'bigint' || (isIntKind(kind) && Number.isInteger(v) && !Number.isSafeInteger(v))) {
-        return oneRow(T.BIGINT(), typeof v === 'bigint' ? v : BigInt(v));
-      }
+      // A large integral number compares exactly with an integer column, as a BIGINT.
+      const exact =
+        isIntKind(kind) && Number.isInteger(v) && !Number.isSafeInteger(v) && Math.abs(v as number) < 2 ** 63;
+      if (typeof v === 'bigint' || exact) return oneRow(T.BIGINT(), typeof v === 'bigint' ? v : BigInt(v));
       return oneRow(T.DOUBLE(), v);
     }
     try {
