@@ -17,11 +17,13 @@ const runner = new ElementRunner(data.planOptions);
 const table = new StartTable(data.startTable);
 
 /**
- * A task is I/O-bound when its thread was idle (waiting on timers or sockets) for most of it:
- * such plans may then share a thread with other batches. Short tasks say nothing either way.
+ * A task is I/O-bound when its thread sat idle in the event loop (waiting on timers or sockets)
+ * for a real share of it: at least 1 ms and a quarter of the task. A synchronous UDF never lets
+ * the loop idle, however slow it is or however loaded the machine; such plans may then share a
+ * thread with other batches.
  */
 function wasIoBound(elu: ReturnType<typeof performance.eventLoopUtilization>): boolean {
-  return elu.idle + elu.active >= 2 && elu.utilization < 0.5;
+  return elu.idle >= 1 && elu.idle * 3 >= elu.active;
 }
 
 export default async function runTask(t: TaskMessage): Promise<TaskReply> {
