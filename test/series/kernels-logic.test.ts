@@ -102,11 +102,15 @@ describe('nulls', () => {
           const scalar = a.fillNull(fill);
           expect(typeToString(scalar.type)).toBe(typeToString(t));
           const want = read(xs.map((x) => (x === null ? fill : x)));
-          scalar.toArray().forEach((v, i) => expect(same(v, want[i]) || deepSame(v, want[i])).toBe(true));
+          scalar.toArray().forEach((v, i) => {
+            expect(same(v, want[i]) || deepSame(v, want[i])).toBe(true);
+          });
           expect(scalar.nullCount).toBe(0);
           const co = a.fillNull(b);
           const want2 = read(xs.map((x, i) => (x === null ? ys[i] : x)));
-          co.toArray().forEach((v, i) => expect(same(v, want2[i]) || deepSame(v, want2[i])).toBe(true));
+          co.toArray().forEach((v, i) => {
+            expect(same(v, want2[i]) || deepSame(v, want2[i])).toBe(true);
+          });
           expect(a.fillNull(null).toArray()).toEqual(a.toArray());
         },
       ),
