@@ -5,6 +5,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { Bench } from 'tinybench';
+import { DataFrame } from '../src/series/dataframe.js';
 import { groupRows, rowsOfGroup } from '../src/series/group-by.js';
 import { take } from '../src/series/take.js';
 import { rng } from '../test/helpers/random.js';
@@ -50,6 +51,8 @@ function intMap(): number {
   return seen.size;
 }
 
+const frame = DataFrame.fromSeries({ uri: strings, bytes: doubles, status: ints });
+
 const grouping = groupRows([strings]);
 const { indices } = rowsOfGroup(grouping.groupIds, grouping.numGroups);
 
@@ -62,7 +65,13 @@ bench
   .add('groupRows(float64)', () => groupRows([doubles]))
   .add('groupRows(utf8, int32)', () => groupRows([strings, ints]))
   .add('rowsOfGroup', () => rowsOfGroup(grouping.groupIds, grouping.numGroups))
-  .add('take(utf8, grouped order)', () => take(strings, indices));
+  .add('take(utf8, grouped order)', () => take(strings, indices))
+  .add('DataFrame groupBy(uri).agg(sum, mean, count)', () =>
+    frame.groupBy('uri').agg({ total: ['bytes', 'sum'], avg: ['bytes', 'mean'], n: ['bytes', 'count'] }),
+  )
+  .add('DataFrame groupBy(uri).agg(fn per group)', () =>
+    frame.groupBy('uri').agg({ total: (g) => g.col('bytes').sum() }),
+  );
 await bench.run();
 console.table(
   bench.tasks.map((t) => {

@@ -209,7 +209,7 @@ export class DataFrame {
    */
   take(indices: Int32Array): DataFrame {
     return new DataFrame(
-      this.#columns.map((s) => new Series(take(s.vector, indices), s.name)),
+      this.#columns.map((s) => sameType(s, take(s.vector, indices), s.name)),
       indices.length,
     );
   }
@@ -338,7 +338,10 @@ export class GroupBy {
   agg(spec: Readonly<Record<string, AggSpec>>): DataFrame {
     const { groupIds, numGroups, firstRow } = this.grouping;
     const out = new Map<string, Series>();
-    for (const k of this.keys) out.set(k, new Series(take(this.frame.col(k).vector, firstRow), k));
+    for (const k of this.keys) {
+      const key = this.frame.col(k);
+      out.set(k, sameType(key, take(key.vector, firstRow), k));
+    }
     let sorted: { frame: DataFrame; offsets: Int32Array } | undefined;
     const groupSlices = () => {
       if (sorted === undefined) {
@@ -358,7 +361,12 @@ export class GroupBy {
         }
         const col = this.frame.col(column);
         if (hasGroupedKernel(col.vector, op)) {
-          out.set(name, new Series(groupedAggregate(col.vector, op, groupIds, numGroups), name));
+          const result = groupedAggregate(col.vector, op, groupIds, numGroups);
+          // min/max keep the column's own type (e.g. TIMESTAMP_LTZ, which Arrow alone cannot tell)
+          out.set(
+            name,
+            op === 'min' || op === 'max' ? sameType(col, result, name) : new Series(result, name),
+          );
         } else {
           const { frame, offsets } = groupSlices();
           out.set(name, perGroup(name, frame.col(column), offsets, op));
@@ -424,6 +432,20 @@ function checkScalar(name: string, v: unknown): void {
       `agg '${name}': the function must return one value per group, got a Series of ${v.length}`,
     );
   }
+}
+
+/**
+ * A Series over `vector` (gathered or aggregated from `like`) with `like`'s declared DataType, made
+ * nullable when the new column has nulls.
+ */
+function sameType(like: Series, vector: arrow.Vector, name: string): Series {
+  const declared = like.declaredType;
+  if (declared === null) return new Series(vector, name);
+  return new Series(
+    vector,
+    name,
+    vector.nullCount > 0 && !declared.nullable ? { ...declared, nullable: true } : declared,
+  );
 }
 
 /**

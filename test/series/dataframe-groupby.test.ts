@@ -164,6 +164,26 @@ describe('groupBy(…).agg', () => {
     expect(() => df.groupBy('k').agg({ r: (g) => g.col('v') })).toThrow(/one value per group/);
   });
 
+  it('keeps declared types of keys and of min/max results (VARCHAR(n), TIMESTAMP_LTZ)', () => {
+    const df = DataFrame.fromSeries(
+      { k: ['a', 'b', 'a'], t: [5, 1, 3] },
+      { types: { k: T.VARCHAR(4, false), t: T.TIMESTAMP_LTZ(3) } },
+    );
+    const out = df.groupBy('k').agg({ first: ['t', 'min'], last: ['t', 'max'], n: ['t', 'count'] });
+    expect(out.schema.map((c) => typeToString(c.type))).toEqual([
+      'VARCHAR(4) NOT NULL',
+      'TIMESTAMP_LTZ(3)',
+      'TIMESTAMP_LTZ(3)',
+      'BIGINT',
+    ]);
+    expect(out.toObjects()).toEqual([
+      { k: 'a', first: 3, last: 5, n: 2n },
+      { k: 'b', first: 1, last: 1, n: 1n },
+    ]);
+    // a gather with -1 makes nulls: the NOT NULL type becomes nullable
+    expect(typeToString(df.take(Int32Array.of(-1, 0)).col('k').type)).toBe('VARCHAR(4)');
+  });
+
   it('handles an empty frame', () => {
     const out = frame([])
       .groupBy('k')
