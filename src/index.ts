@@ -8,6 +8,7 @@
  */
 
 export * from './exec/public.js';
+export * from './runner/index.js';
 export { fromDanfo, loadDanfo, toDanfo } from './series/danfo.js';
 export { type AggName, type AggSpec, type ColumnInput, DataFrame, GroupBy } from './series/dataframe.js';
 export { DateMethods, Series, StringMethods } from './series/series.js';
