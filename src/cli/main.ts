@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
 import { registerWorker } from './worker.js';
+import { registerWorkerPool } from './worker-pool.js';
 
 const program = new Command();
 program
@@ -20,5 +21,6 @@ program
 registerRun(program);
 registerInspect(program);
 registerWorker(program);
+registerWorkerPool(program);
 
 await program.parseAsync(process.argv);
