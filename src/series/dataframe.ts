@@ -365,7 +365,9 @@ export class GroupBy {
           // min/max keep the column's own type (e.g. TIMESTAMP_LTZ, which Arrow alone cannot tell)
           out.set(
             name,
-            op === 'min' || op === 'max' ? sameType(col, result, name) : new Series(result, name),
+            op === 'min' || op === 'max'
+              ? sameType(col, result, name)
+              : new Series(result, name, op === 'count' ? T.BIGINT(false) : undefined),
           );
         } else {
           const { frame, offsets } = groupSlices();

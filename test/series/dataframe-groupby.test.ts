@@ -174,7 +174,7 @@ describe('groupBy(…).agg', () => {
       'VARCHAR(4) NOT NULL',
       'TIMESTAMP_LTZ(3)',
       'TIMESTAMP_LTZ(3)',
-      'BIGINT',
+      'BIGINT NOT NULL',
     ]);
     expect(out.toObjects()).toEqual([
       { k: 'a', first: 3, last: 5, n: 2n },
