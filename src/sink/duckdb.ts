@@ -81,7 +81,9 @@ export class DuckDbSink implements Sink {
     const table = quoteIdent(this.opts.table);
     const stage = quoteIdent(this.stage);
     if (!this.stageAppender) {
-      await this.conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${stage} AS SELECT * FROM ${table} LIMIT 0`);
+      // The stage has the batch's columns in the batch's order, which is how the appender fills it.
+      const defs = duckDbColumns(batch).map((c) => `${quoteIdent(c.name)} ${c.sqlType}`);
+      await this.conn.run(`CREATE TEMP TABLE IF NOT EXISTS ${stage} (${defs.join(', ')})`);
       this.stageAppender = await this.conn.createAppender(this.stage, 'main', 'temp');
     }
     const names = batch.schema.fields.map((f) => quoteIdent(f.name));
@@ -142,6 +144,20 @@ export class DuckDbSink implements Sink {
       await this.conn.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(this.opts.table)} (${defs.join(', ')})`);
     } catch (e) {
       throw new SinkSchemaError(`${this.target}: cannot create the table: ${(e as Error).message}`);
+    }
+    // An existing table must have the batch's columns in the same order (the appender fills by position).
+    const existing = await this.conn.runAndReadAll(
+      `SELECT column_name FROM duckdb_columns()
+       WHERE table_name = $1 AND schema_name = 'main' AND database_name = current_database()
+       ORDER BY column_index`,
+      [this.opts.table],
+    );
+    const names = existing.getRows().map((r) => r[0]);
+    const wanted = cols.map((c) => c.name);
+    if (names.join('\u0000') !== wanted.join('\u0000')) {
+      throw new SinkSchemaError(
+        `${this.target}: the existing table has columns (${names.join(', ')}), the batch (${wanted.join(', ')})`,
+      );
     }
     this.schema = batch.schema;
   }

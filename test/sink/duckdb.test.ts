@@ -159,6 +159,16 @@ describe('DuckDbSink', () => {
     const other = await DuckDbSink.open(':memory:', { table: 'x' });
     await expect(other.write(nested)).rejects.toThrow(/column 'l'/);
     await other.close();
+    // A table that exists with other columns is refused, not filled by position.
+    const path = join(dir, 'existing.duckdb');
+    const db = await DuckDBInstance.create(path);
+    const conn = await db.connect();
+    await conn.run('CREATE TABLE t (n INTEGER, k VARCHAR)');
+    conn.closeSync();
+    db.closeSync();
+    const reopened = await DuckDbSink.open(path, { table: 't' });
+    await expect(reopened.write(make([['a', 1]]))).rejects.toThrow(/existing table has columns \(n, k\)/);
+    await reopened.close();
     await sink.close();
   });
 });
