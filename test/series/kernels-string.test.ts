@@ -1,0 +1,155 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Series } from '../../src/series/series.js';
+import { DataTypes as T, typeToString } from '../../src/types/data-types.js';
+import { layoutOf, pairOf, seriesOf, text, withNulls } from './series-fixtures.js';
+
+const column = withNulls(text, 60).chain((xs) => fc.tuple(fc.constant(xs), layoutOf(xs.length)));
+const str = (xs: (string | null)[], lay = { cuts: [], pad: 0 }) => seriesOf(T.STRING(), xs, lay);
+const lift =
+  <R>(f: (s: string) => R) =>
+  (x: string | null): R | null =>
+    x === null ? null : f(x);
+
+describe('string kernels against JS string references', () => {
+  it('len counts code points', () => {
+    fc.assert(
+      fc.property(column, ([xs, lay]) => {
+        const r = str(xs, lay).str.len();
+        expect(typeToString(r.type)).toBe('INT');
+        expect(r.toArray()).toEqual(xs.map(lift((s) => [...s].length)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('lower / upper: ASCII fast path and Unicode case mapping', () => {
+    fc.assert(
+      fc.property(column, ([xs, lay]) => {
+        const s = str(xs, lay);
+        expect(s.str.lower().toArray()).toEqual(xs.map(lift((x) => x.toLowerCase())));
+        expect(s.str.upper().toArray()).toEqual(xs.map(lift((x) => x.toUpperCase())));
+      }),
+      { numRuns: 200 },
+    );
+    fc.assert(
+      fc.property(withNulls(fc.string({ unit: 'binary-ascii', maxLength: 10 })), (xs) => {
+        expect(str(xs).str.upper().toArray()).toEqual(xs.map(lift((x) => x.toUpperCase())));
+      }),
+    );
+    expect(Series.from(['İ', 'ß', 'ΣΑ']).str.lower().toArray()).toEqual(['i̇', 'ß', 'σα']);
+    expect(Series.from(['ß']).str.upper().toArray()).toEqual(['SS']);
+  });
+
+  it('trim strips what JS trim strips', () => {
+    const ws = fc.constantFrom(
+      ' ',
+      '\t',
+      '\n',
+      '\r',
+      '\v',
+      '\f',
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u200a',
+      '\u2028',
+      '\u2029',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+      '\u0085',
+      '\u200b',
+    );
+    const padded = fc
+      .tuple(fc.array(ws, { maxLength: 3 }), text, fc.array(ws, { maxLength: 3 }))
+      .map(([a, b, c]) => a.join('') + b + c.join(''));
+    fc.assert(
+      fc.property(
+        withNulls(padded).chain((xs) => fc.tuple(fc.constant(xs), layoutOf(xs.length))),
+        ([xs, lay]) => {
+          expect(str(xs, lay).str.trim().toArray()).toEqual(xs.map(lift((x) => x.trim())));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('startsWith / endsWith / contains compare bytes', () => {
+    const pattern = fc.oneof(text, fc.constantFrom('', 'a', 'video', '🙂', 'é', 'ab'));
+    fc.assert(
+      fc.property(column, pattern, ([xs, lay], p) => {
+        const s = str(xs, lay);
+        expect(s.str.startsWith(p).toArray()).toEqual(xs.map(lift((x) => x.startsWith(p))));
+        expect(s.str.endsWith(p).toArray()).toEqual(xs.map(lift((x) => x.endsWith(p))));
+        expect(s.str.contains(p).toArray()).toEqual(xs.map(lift((x) => x.includes(p))));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('contains does not count a match that runs across a row boundary', () => {
+    const s = Series.from(['xvid', 'eo', 'video', '', 'vi', 'deo-video', null, 'vvideo']);
+    expect(s.str.contains('video').toArray()).toEqual([false, false, true, false, false, true, null, true]);
+    expect(Series.from(['aa', 'a']).str.contains('aaa').toArray()).toEqual([false, false]);
+  });
+
+  it('substring takes code point positions, negatives from the end', () => {
+    const pos = fc.integer({ min: -6, max: 8 });
+    fc.assert(
+      fc.property(column, pos, fc.option(pos, { nil: undefined }), ([xs, lay], a, b) => {
+        const got = str(xs, lay).str.substring(a, b).toArray();
+        expect(got).toEqual(xs.map(lift((x) => [...x].slice(a, b).join(''))));
+      }),
+      { numRuns: 300 },
+    );
+    expect(() => Series.from(['a']).str.substring(0.5)).toThrow(/integers/);
+  });
+
+  it('concat joins columns and fixed strings, null when any column part is null', () => {
+    fc.assert(
+      fc.property(
+        pairOf(text, text).chain(([xs, ys]) =>
+          fc.tuple(fc.constant(xs), fc.constant(ys), layoutOf(xs.length)),
+        ),
+        text,
+        ([xs, ys, lay], sep) => {
+          const got = str(xs, lay).str.concat(sep, str(ys), '!').toArray();
+          expect(got).toEqual(
+            xs.map((x, i) => (x === null || ys[i] === null ? null : `${x}${sep}${ys[i]}!`)),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(() => Series.from(['a']).str.concat(Series.from(['a', 'b']))).toThrow(/rows/);
+  });
+
+  it('split gives ARRAY<STRING> as JS split does', () => {
+    const sep = fc.constantFrom(',', ', ', 'é', '🙂', 'aa');
+    const joined = fc.array(fc.oneof(text, fc.constantFrom('', 'a', ',')), { maxLength: 4 });
+    fc.assert(
+      fc.property(
+        withNulls(fc.tuple(joined, sep).map(([parts, s]) => parts.join(s))).chain((xs) =>
+          fc.tuple(fc.constant(xs), layoutOf(xs.length)),
+        ),
+        sep,
+        ([xs, lay], s) => {
+          const r = str(xs, lay).str.split(s);
+          expect(typeToString(r.type)).toBe('ARRAY<STRING>');
+          expect(r.toArray()).toEqual(xs.map(lift((x) => x.split(s))));
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(() => Series.from(['a']).str.split('')).toThrow(/non-empty/);
+  });
+
+  it('chains on empty columns and refuses non-string columns', () => {
+    const e = Series.from([], { type: T.STRING() });
+    expect(e.str.lower().str.contains('x').toArray()).toEqual([]);
+    expect(e.str.split(',').toArray()).toEqual([]);
+    expect(() => Series.from([1]).str).toThrow(/string Series/);
+  });
+});
