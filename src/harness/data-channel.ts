@@ -58,6 +58,7 @@ export class DataChannel {
   #buffered = 0;
   #paused = false;
   #pending: OutgoingData[] = [];
+  readonly #pendingByKey = new Map<string, OutgoingData>();
   #pendingBytes = 0;
   #flushScheduled = false;
   #needDrain = false;
@@ -160,12 +161,16 @@ export class DataChannel {
     if (this.#error) return Promise.reject(this.#error);
     let bytes = 0;
     for (const p of parts) bytes += p.byteLength;
-    const last = this.#pending[this.#pending.length - 1];
-    if (last && !last.isLast && last.instructionId === instructionId && last.transformId === transformId) {
-      (last.parts as Uint8Array[]).push(...parts);
-      last.isLast = isLast;
+    // One Data entry per (instruction, transform) in each outgoing message, however writers interleave.
+    const k = key(instructionId, transformId);
+    const entry = this.#pendingByKey.get(k);
+    if (entry && !entry.isLast) {
+      (entry.parts as Uint8Array[]).push(...parts);
+      entry.isLast = isLast;
     } else {
-      this.#pending.push({ instructionId, transformId, parts: [...parts], isLast });
+      const e: OutgoingData = { instructionId, transformId, parts: [...parts], isLast };
+      this.#pending.push(e);
+      this.#pendingByKey.set(k, e);
     }
     this.#pendingBytes += bytes;
     if (isLast) {
@@ -192,6 +197,7 @@ export class DataChannel {
     if (this.#error || this.#needDrain || this.#pending.length === 0) return;
     const msg = encodeElements(this.#pending);
     this.#pending = [];
+    this.#pendingByKey.clear();
     this.#pendingBytes = 0;
     const waiters = this.#writtenWaiters;
     this.#writtenWaiters = [];
@@ -221,6 +227,7 @@ export class DataChannel {
     this.#drainWaiters = [];
     for (const w of ws) w(); // writers see the error on their next write
     this.#pending = [];
+    this.#pendingByKey.clear();
     this.#pendingBytes = 0;
   }
 
