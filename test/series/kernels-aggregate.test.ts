@@ -14,7 +14,7 @@ const numeric: [DataType, fc.Arbitrary<number | bigint>][] = [
 ];
 
 /** First smallest / largest by `<` / `>`, NaN skipped unless every value is NaN. */
-function extreme<V>(xs: (V | null)[], max: boolean): V | null {
+function extreme<V extends number | bigint>(xs: (V | null)[], max: boolean): V | null {
   let best: V | null = null;
   let nan: V | null = null;
   for (const x of xs) {

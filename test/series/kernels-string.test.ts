@@ -2,10 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Series } from '../../src/series/series.js';
 import { DataTypes as T, typeToString } from '../../src/types/data-types.js';
-import { layoutOf, pairOf, seriesOf, text, withNulls } from './series-fixtures.js';
+import { FLAT, type Layout, layoutOf, pairOf, seriesOf, text, withNulls } from './series-fixtures.js';
 
 const column = withNulls(text, 60).chain((xs) => fc.tuple(fc.constant(xs), layoutOf(xs.length)));
-const str = (xs: (string | null)[], lay = { cuts: [], pad: 0 }) => seriesOf(T.STRING(), xs, lay);
+const str = (xs: (string | null)[], lay: Layout = FLAT) => seriesOf(T.STRING(), xs, lay);
 const lift =
   <R>(f: (s: string) => R) =>
   (x: string | null): R | null =>

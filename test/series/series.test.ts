@@ -49,7 +49,7 @@ describe('Series: a view over Arrow vectors', () => {
     const a = arrow.makeData({ type: new arrow.Int32(), length: 2, data: Int32Array.of(1, 2) });
     const b = arrow.makeData({ type: new arrow.Int32(), length: 3, data: Int32Array.of(3, 4, 5) });
     const s = new Series(new arrow.Vector([a, b]), 'x');
-    expect(Array.from(s.values)).toEqual([1, 2, 3, 4, 5]);
+    expect(Array.from(s.values as Int32Array)).toEqual([1, 2, 3, 4, 5]);
     expect(s.values).toBe(s.values);
     expect(s.get(3)).toBe(4);
     expect(s.toArray()).toEqual([1, 2, 3, 4, 5]);
