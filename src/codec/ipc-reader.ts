@@ -220,13 +220,26 @@ export class IpcMessageReader {
           msg.version,
         );
         const data = arrow.makeData({ type: this.structType!, length, nullCount: 0, children });
-        out?.push(new arrow.RecordBatch(schema, data));
+        out?.push(recordBatch(schema, data));
         return;
       }
       default:
         fb.fail(`unsupported message type ${msg.headerType}`, header.pos);
     }
   }
+}
+
+/**
+ * A RecordBatch over exactly this schema and data. apache-arrow's constructor rebuilds the schema
+ * with `Schema.assign`, which merges fields by name — two columns of the same name (valid Arrow)
+ * would come out with one type — so the schema and data it was given are put back.
+ */
+function recordBatch(schema: arrow.Schema, data: arrow.Data<arrow.Struct>): arrow.RecordBatch {
+  const batch = new arrow.RecordBatch(schema, data);
+  const own = batch as { schema: arrow.Schema; data: arrow.Data<arrow.Struct> };
+  own.schema = schema;
+  own.data = data;
+  return batch;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

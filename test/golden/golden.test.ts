@@ -73,6 +73,10 @@ function checkAgainstJson(json: JFile, schema: arrow.Schema, batches: arrow.Reco
   expect(batches.map((b) => b.numRows)).toEqual(json.batches.map((b) => b.count));
   const ctx: CheckContext = { dictionaries: dictionaryMap(json), checked: new Set() };
   batches.forEach((b, k) => {
+    // each batch carries the stream's schema, repeated column names included
+    expect(b.schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toEqual(
+      schema.fields.map((f) => `${f.name}: ${String(f.type)}`),
+    );
     json.schema.fields.forEach((jf, c) => {
       checkData(b.data.children[c]!, jf, json.batches[k]!.columns[c]!, ctx, `batch ${k}`);
     });
