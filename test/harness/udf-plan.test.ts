@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planFromUdfs, UdfPayloadError, udfNamesOf } from '../../src/harness/udf-plan.js';
-import { UserDefinedFunctions } from '../../src/proto/flink.js';
+import { type UserDefinedFunction, UserDefinedFunctions } from '../../src/proto/flink.js';
 import { DataTypes as T } from '../../src/types/data-types.js';
 import { udfsPayload } from './flink-fixtures.js';
 
@@ -58,7 +58,7 @@ describe('UserDefinedFunctions → plan', () => {
       takesRowAsInput: false,
       isPandasUdf: true,
     };
-    const one = (u: Partial<typeof base>) => ({
+    const one = (u: Partial<UserDefinedFunction>): UserDefinedFunctions => ({
       udfs: [{ ...base, ...u }],
       metricEnabled: false,
       windows: [],
