@@ -12,6 +12,7 @@ import type { RecordBatch } from 'apache-arrow';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { decodeIpc } from '../codec/ipc-reader.js';
 import type { Plan } from '../exec/plan.js';
+import { type LogEntry, LogEntry_Severity_Enum } from '../proto/fn-api.js';
 import { resolveColumns } from '../runner/chunks.js';
 import { groupByKey } from '../runner/group-input.js';
 import { runInProcess } from '../runner/in-process.js';
@@ -117,6 +118,10 @@ async function runCommand(o: RunCliOptions): Promise<void> {
                 type: 'process' as const,
                 onOutput: (line: string) => process.stderr.write(`[worker] ${line}\n`),
               },
+              onLog: (id: string, e: LogEntry) =>
+                process.stderr.write(
+                  `[worker ${id}] ${LogEntry_Severity_Enum[e.severity] ?? e.severity} ${e.message}\n`,
+                ),
             }
           : {}),
       });

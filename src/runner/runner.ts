@@ -23,6 +23,7 @@ import { fromArrowField, toArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import { arrowModeCodec } from './arrow-mode.js';
 import type { BatchSource } from './batch-cutter.js';
+import { Bundle } from './bundle.js';
 import { type ColumnRef, groupChunks, peek, resolveColumns, scalarChunks } from './chunks.js';
 import { ARROW_AGGREGATE_URN, buildDescriptor, SCALAR_FUNCTION_URN } from './descriptor.js';
 import { type ExternalWorkerOptions, startExternalWorker } from './external-worker.js';
@@ -81,6 +82,11 @@ export interface RunSpec extends BundlingOptions {
   baseDir?: string;
   /** Largest group an aggregate accepts, in rows (default 10,000,000). */
   maxGroupRows?: number;
+  /**
+   * Send one empty bundle before the data (default true), so that the worker loads the UDFs —
+   * and a broken module fails — before the clock of `elapsedMs` starts.
+   */
+  warmUp?: boolean;
 }
 
 /** A run: iterate it (once) for the output batches; `metrics` fills in as it goes. */
@@ -211,6 +217,7 @@ export class Runner {
             metrics,
             spec.bundleTimeMs ?? DEFAULT_BUNDLING.bundleTimeMs,
           );
+    if (spec.warmUp !== false) await this.warmUp(descriptorId, codec, outputSchema);
     const monitoring = new MonitoringTotals();
     const bundling: BundlingOptions = {};
     for (const k of ['bundleSize', 'bundleTimeMs', 'maxBundlesInFlight', 'flushBytes'] as const) {
@@ -233,6 +240,22 @@ export class Runner {
     } finally {
       metrics.worker = monitoring.all();
     }
+  }
+
+  /** An empty bundle (ProcessBundleRequest, then only `is_last`): the worker loads the plan. */
+  private async warmUp(descriptorId: string, codec: ModeCodec, outputSchema: Schema): Promise<void> {
+    const b = new Bundle(this.worker.connection, {
+      descriptorId,
+      codec,
+      outputSchema,
+      flushBytes: 1,
+      metrics: emptyMetrics('warm-up'),
+    });
+    b.start();
+    const wait = b.finish();
+    if (wait) await wait;
+    await b.settled;
+    if (b.error) throw b.error;
   }
 
   private codecFor(

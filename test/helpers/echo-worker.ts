@@ -23,7 +23,7 @@ import {
 import type { RunnerServers } from '../../src/runner/servers.js';
 
 export interface EchoOptions {
-  /** Milliseconds to wait before answering the n-th bundle (0-based). */
+  /** Milliseconds to wait before answering the n-th bundle (0-based, counting bundles with data). */
   delayMs?: (bundle: number) => number;
   /** An error message to fail the n-th bundle with, or undefined. */
   failWith?: (bundle: number) => string | undefined;
@@ -143,7 +143,6 @@ export async function startEchoWorker(
   const handle = async (req: InstructionRequest): Promise<InstructionResponse> => {
     const base = { instructionId: req.instructionId, error: '' };
     if (!req.processBundle) return { ...base, error: 'echo worker: only process_bundle' };
-    const n = state.bundles++;
     state.open++;
     state.maxConcurrent = Math.max(state.maxConcurrent, state.open);
     try {
@@ -160,6 +159,8 @@ export async function startEchoWorker(
         else inputs.set(req.instructionId, { parts, done: resolve });
       });
       inputs.delete(req.instructionId);
+      // Bundles are numbered by data bundles: the runner's empty warm-up bundle is -1.
+      const n = parts.length > 0 ? state.bundles++ : -1;
       const delay = opts.delayMs?.(n) ?? 0;
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       const failure = opts.failWith?.(n);
