@@ -15,6 +15,7 @@
  * const batches = new ArrowFrameDecoder().decode(bytes); // [batch1', batch2']
  */
 import type * as arrow from 'apache-arrow';
+import type { ScratchAllocator } from './ipc-batch-reader.js';
 import { ArrowDecodeError } from './ipc-errors.js';
 import { IpcMessageReader } from './ipc-reader.js';
 import {
@@ -141,7 +142,15 @@ export class ArrowFrameEncoder {
  * in use.
  */
 export class ArrowFrameDecoder {
-  private readonly reader = new IpcMessageReader();
+  private readonly reader: IpcMessageReader;
+
+  /**
+   * @param options.allocateScratch memory for the buffers that need realigning (elements at odd
+   *   offsets); defaults to fresh memory. See `ScratchAllocator` in ipc-batch-reader.ts.
+   */
+  constructor(options: { allocateScratch?: ScratchAllocator } = {}) {
+    this.reader = new IpcMessageReader(options);
+  }
 
   /** The schema of the last element read (null before the first). */
   get schema(): arrow.Schema | null {

@@ -18,11 +18,22 @@ import type { FbReader, FbTable, FbVector } from './ipc-flatbuffers.js';
 /** Largest row count accepted per column (Arrow JS offsets are 32-bit). */
 const MAX_ROWS = 0x7fffffff;
 
+/**
+ * Where realigned buffers go: returns at least `bytes` bytes, 8-byte aligned (`byteOffset % 8 ===
+ * 0`), that stay untouched while the decoded batches are in use. The default allocates fresh
+ * memory; a caller that knows when batches die (the worker, after answering an element) may hand
+ * out recycled memory instead, which avoids page faults on fresh buffers.
+ */
+export type ScratchAllocator = (bytes: number) => Uint8Array;
+
+const freshScratch: ScratchAllocator = (n) => new Uint8Array(n);
+
 /** The body of a message: `bytes[start, start + length)`. */
 export interface MessageBody {
   readonly bytes: Uint8Array;
   readonly start: number;
   readonly length: number;
+  readonly allocate?: ScratchAllocator;
 }
 
 type TypedArrayCtor = {
@@ -132,7 +143,14 @@ class Loader {
     const n = count * Ctor.BYTES_PER_ELEMENT;
     if (this.scratch === null || this.scratchPos + n > this.scratch.length) {
       // the body bounds what every remaining buffer can need (buffers lie inside it)
-      this.scratch = new Uint8Array(Math.max(n, this.body.length + 8));
+      const size = Math.max(n, this.body.length + 8);
+      const scratch = (this.body.allocate ?? freshScratch)(size);
+      if (scratch.length < size || scratch.byteOffset % 8 !== 0) {
+        throw new TypeError(
+          `scratch allocator returned ${scratch.length} bytes at offset ${scratch.byteOffset}`,
+        );
+      }
+      this.scratch = scratch;
       this.scratchPos = 0;
     }
     const pos = this.scratchPos;

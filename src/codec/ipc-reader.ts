@@ -16,7 +16,7 @@
  * const { schema, batches } = decodeIpc(fs.readFileSync('data.arrow'));
  */
 import * as arrow from 'apache-arrow';
-import { readRecordBatch } from './ipc-batch-reader.js';
+import { readRecordBatch, type ScratchAllocator } from './ipc-batch-reader.js';
 import { ArrowDecodeError } from './ipc-errors.js';
 import { FbReader, type FbTable } from './ipc-flatbuffers.js';
 import { readSchema } from './ipc-schema-reader.js';
@@ -108,6 +108,9 @@ function readMessage(view: DataView, pos: number, end: number, base: number): Me
  * the schema, which then replaces the previous one and its dictionaries).
  */
 export class IpcMessageReader {
+  /** @param options.allocateScratch memory for realigned buffers, see {@link ScratchAllocator} */
+  constructor(private readonly options: { allocateScratch?: ScratchAllocator } = {}) {}
+
   private schemaValue: arrow.Schema | null = null;
   private schemaBytes: Uint8Array | null = null;
   private structType: arrow.Struct | null = null;
@@ -197,7 +200,12 @@ export class IpcMessageReader {
           throw fb.error(`dictionary batch for id ${id}, which no field of the schema uses`, header.pos);
         const rb = fb.table(header, 1);
         if (rb === null) throw fb.error('dictionary batch without data', header.pos);
-        const body = { bytes, start: msg.bodyStart, length: msg.bodyLength };
+        const body = {
+          bytes,
+          start: msg.bodyStart,
+          length: msg.bodyLength,
+          allocate: this.options.allocateScratch,
+        };
         const { children } = readRecordBatch(fb, rb, body, [field], this.dictionaries, msg.version);
         const values = arrow.makeVector(children[0]!);
         const prev = this.dictionaries.get(id);
@@ -210,7 +218,12 @@ export class IpcMessageReader {
       case HEADER_RECORD_BATCH: {
         const schema = this.schemaValue;
         if (schema === null) throw fb.error('record batch before any schema', header.pos);
-        const body = { bytes, start: msg.bodyStart, length: msg.bodyLength };
+        const body = {
+          bytes,
+          start: msg.bodyStart,
+          length: msg.bodyLength,
+          allocate: this.options.allocateScratch,
+        };
         const { length, children } = readRecordBatch(
           fb,
           header,
@@ -259,8 +272,11 @@ export interface DecodedIpc {
  * Decodes a complete Arrow IPC stream: schema, dictionaries, record batches, and an optional
  * end-of-stream marker (bytes after it are an error).
  */
-export function decodeIpcStream(bytes: Uint8Array): DecodedIpc {
-  const reader = new IpcMessageReader();
+export function decodeIpcStream(
+  bytes: Uint8Array,
+  options: { allocateScratch?: ScratchAllocator } = {},
+): DecodedIpc {
+  const reader = new IpcMessageReader(options);
   const batches: arrow.RecordBatch[] = [];
   if (bytes.length === 0) throw new ArrowDecodeError('empty input: an Arrow stream starts with a schema', 0);
   const { next, eos } = reader.read(bytes, 0, bytes.length, 0, batches);

@@ -173,6 +173,27 @@ describe('ArrowFrameEncoder / ArrowFrameDecoder', () => {
     );
   });
 
+  it('puts realigned buffers where an allocateScratch hook says', () => {
+    const batch = batchOf([{ type: T.DOUBLE(), values: [1, 2, 3] }]);
+    const bytes = new ArrowFrameEncoder(batch.schema).encode(batch);
+    const odd = new Uint8Array(bytes.length + 1);
+    odd.set(bytes, 1);
+    const arena = new Uint8Array(4096);
+    const asked: number[] = [];
+    const dec = new ArrowFrameDecoder({
+      allocateScratch: (n) => {
+        asked.push(n);
+        return arena.subarray(0, n);
+      },
+    });
+    const [back] = dec.decode(odd.subarray(1));
+    expect(asked.length).toBe(1);
+    expect(back!.data.children[0]!.values.buffer).toBe(arena.buffer);
+    expect(valuesOf(back!, [T.DOUBLE()])).toEqual([[1, 2, 3]]);
+    const bad = new ArrowFrameDecoder({ allocateScratch: (n) => new Uint8Array(n + 1).subarray(1) });
+    expect(() => bad.decode(odd.subarray(1))).toThrow(/scratch allocator returned/);
+  });
+
   it('keeps 64-bit integers above 2^53 exact', () => {
     const big = [2n ** 63n - 1n, -(2n ** 63n), 2n ** 53n + 1n, -(2n ** 53n) - 3n, null];
     const batch = batchOf([
