@@ -29,8 +29,11 @@ export interface PoolBenchOptions {
   rows?: number;
   /** Batches per measured iteration (default 32). */
   burst?: number;
-  /** Thread counts to compare; 'direct' = no pool at all (default: direct, 0, 1, 2). */
-  configs?: ('direct' | number)[];
+  /**
+   * Configurations to compare: 'direct' = no pool at all, else pool options (default: direct;
+   * threads 0, 1, 2; and 2 threads with two batches posted to each thread at once).
+   */
+  configs?: ('direct' | { threads: number; syncDepth?: number })[];
   /** tinybench time budget per task, ms (default 1500). */
   time?: number;
   /** Element sizes for transfer vs copy, MiB (default 1 and 8). */
@@ -95,7 +98,13 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
 }> {
   const rows = options.rows ?? 10_000;
   const burst = options.burst ?? 32;
-  const configs = options.configs ?? ['direct', 0, 1, 2];
+  const configs = options.configs ?? [
+    'direct',
+    { threads: 0 },
+    { threads: 1 },
+    { threads: 2 },
+    { threads: 2, syncDepth: 2 },
+  ];
   const time = options.time ?? 1500;
   const udfs = {
     haversine: {
@@ -117,20 +126,21 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     },
   };
 
-  const pools = new Map<number, ExecutorPool>();
-  for (const c of configs) if (c !== 'direct') pools.set(c, createExecutorPool({ threads: c }));
+  const label = (c: (typeof configs)[number]) => {
+    if (c === 'direct') return 'direct (no pool)';
+    if (c.threads === 0) return 'pool, main thread';
+    const depth = c.syncDepth && c.syncDepth > 1 ? `, ${c.syncDepth} queued per thread` : '';
+    return `pool, ${c.threads} thread${c.threads > 1 ? 's' : ''}${depth}`;
+  };
+  const pools = new Map<string, ExecutorPool>();
+  for (const c of configs) if (c !== 'direct') pools.set(label(c), createExecutorPool(c));
   const direct = new ElementRunner({ baseDir: process.cwd() });
 
   const bench = new Bench({ time, warmupTime: 300 });
   const scalingNames: { name: string; udf: 'haversine' | 'plus'; config: string }[] = [];
   for (const [udf, u] of Object.entries(udfs) as [keyof typeof udfs, (typeof udfs)[keyof typeof udfs]][]) {
     for (const c of configs) {
-      const config =
-        c === 'direct'
-          ? 'direct (no pool)'
-          : c === 0
-            ? 'pool, main thread'
-            : `pool, ${c} thread${c > 1 ? 's' : ''}`;
+      const config = label(c);
       const name = `${udf} · ${config}`;
       scalingNames.push({ name, udf, config });
       if (c === 'direct') {
@@ -139,7 +149,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
           for (const bytes of fresh(u.templates)) await direct.run(udf, u.plan, bytes, 'arrow', info);
         });
       } else {
-        const pool = pools.get(c)!;
+        const pool = pools.get(config)!;
         bench.add(name, async () => {
           await Promise.all(fresh(u.templates).map((bytes) => pool.run(udf, u.plan, bytes)));
         });
@@ -221,6 +231,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const t2 = of('pool, 2 threads');
     if (t1 && t2) console.log(`${udf}: 2 threads vs 1 thread = ${fmt(t1 / t2)}×`);
     if (d && t2) console.log(`${udf}: 2 threads vs no pool = ${fmt(d / t2)}×`);
+    const t2q = of('pool, 2 threads, 2 queued per thread');
+    if (d && t2q) console.log(`${udf}: 2 threads (2 queued each) vs no pool = ${fmt(d / t2q)}×`);
   }
   console.log('transfer vs copy (one thread, identity UDF, round trip):');
   console.table(
