@@ -47,13 +47,37 @@ export type AggSpec =
   | ((group: DataFrame) => unknown)
   | { readonly fn: (group: DataFrame) => unknown; readonly type: DataType };
 
+/**
+ * A column gathered on first use: `take` and `filter` defer each column's gather, so a frame of
+ * many columns pays only for those read (a per-group aggregate reading one column, say).
+ */
+class Deferred {
+  #series: Series | undefined;
+  constructor(
+    readonly name: string,
+    readonly length: number,
+    readonly make: () => Series,
+  ) {}
+  get series(): Series {
+    this.#series ??= this.make();
+    return this.#series;
+  }
+  get resolved(): boolean {
+    return this.#series !== undefined;
+  }
+}
+
+type Column = Series | Deferred;
+
+const resolve = (c: Column): Series => (c instanceof Deferred ? c.series : c);
+
 export class DataFrame {
-  readonly #columns: readonly Series[];
+  readonly #columns: readonly Column[];
   readonly #byName: ReadonlyMap<string, number>;
   /** Number of rows. */
   readonly length: number;
 
-  private constructor(columns: readonly Series[], length: number) {
+  private constructor(columns: readonly Column[], length: number) {
     const byName = new Map<string, number>();
     columns.forEach((s, i) => {
       if (byName.has(s.name)) throw new Error(`DataFrame: two columns named '${s.name}'`);
@@ -111,7 +135,7 @@ export class DataFrame {
 
   /** Each column's name and DataType, in order. */
   get schema(): { name: string; type: DataType }[] {
-    return this.#columns.map((s) => ({ name: s.name, type: s.type }));
+    return this.#columns.map((c) => ({ name: c.name, type: resolve(c).type }));
   }
 
   /** Number of columns. */
@@ -132,12 +156,12 @@ export class DataFrame {
         `DataFrame has no column '${name}'; columns: ${this.columns.join(', ') || '(none)'}`,
       );
     }
-    return this.#columns[i]!;
+    return resolve(this.#columns[i]!);
   }
 
   /** The columns as Series, in order. */
   series(): Series[] {
-    return [...this.#columns];
+    return this.#columns.map(resolve);
   }
 
   /** A frame with only these columns, in this order. */
@@ -198,7 +222,7 @@ export class DataFrame {
     }
     const indices = selectedRows(vector);
     if (indices.length === this.length) return this;
-    return this.take(indices);
+    return this.#gather(indices);
   }
 
   /**
@@ -208,8 +232,25 @@ export class DataFrame {
    * df.take(Int32Array.of(2, 0)); // third row, then first
    */
   take(indices: Int32Array): DataFrame {
+    for (let i = 0; i < indices.length; i++) {
+      if (indices[i]! >= this.length) {
+        throw new RangeError(`take: index ${indices[i]} is out of range for a frame of ${this.length} rows`);
+      }
+    }
+    // a copy, since the columns are gathered later
+    return this.#gather(indices.slice());
+  }
+
+  /** Each column gathered at `indices` (owned by the new frame) when first read. */
+  #gather(indices: Int32Array): DataFrame {
     return new DataFrame(
-      this.#columns.map((s) => sameType(s, take(s.vector, indices), s.name)),
+      this.#columns.map(
+        (c) =>
+          new Deferred(c.name, indices.length, () => {
+            const s = resolve(c);
+            return sameType(s, take(s.vector, indices), s.name);
+          }),
+      ),
       indices.length,
     );
   }
@@ -225,7 +266,11 @@ export class DataFrame {
     const b = clamp(begin);
     const e = Math.max(b, clamp(end));
     return new DataFrame(
-      this.#columns.map((s) => s.slice(b, e)),
+      this.#columns.map((c) =>
+        c instanceof Deferred && !c.resolved
+          ? new Deferred(c.name, e - b, () => c.series.slice(b, e))
+          : resolve(c).slice(b, e),
+      ),
       e - b,
     );
   }
@@ -249,9 +294,10 @@ export class DataFrame {
    * const ipc = arrow.tableToIPC(new arrow.Table(df.toRecordBatch()));
    */
   toRecordBatch(): arrow.RecordBatch {
-    const children = this.#columns.map(singleChunk);
+    const columns = this.#columns.map(resolve);
+    const children = columns.map(singleChunk);
     // nullable unless declared NOT NULL (reading `type` would throw for Arrow types without one)
-    const fields = this.#columns.map(
+    const fields = columns.map(
       (s, i) =>
         new arrow.Field(
           s.name,
@@ -272,9 +318,10 @@ export class DataFrame {
   /** The rows as plain objects (a slow path, for tests and small frames). */
   toObjects(): Record<string, unknown>[] {
     const out: Record<string, unknown>[] = [];
+    const columns = this.#columns.map(resolve);
     for (let i = 0; i < this.length; i++) {
       const row: Record<string, unknown> = {};
-      for (const s of this.#columns) row[s.name] = s.get(i);
+      for (const s of columns) row[s.name] = s.get(i);
       out.push(row);
     }
     return out;
@@ -286,7 +333,7 @@ export class DataFrame {
    */
   toString(opts?: FormatOptions): string {
     return formatTable(
-      this.#columns.map((s) => ({ name: s.name, type: s.type, get: (i: number) => s.get(i) })),
+      this.#columns.map(resolve).map((s) => ({ name: s.name, type: s.type, get: (i: number) => s.get(i) })),
       this.length,
       opts,
     );

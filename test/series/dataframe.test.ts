@@ -91,6 +91,20 @@ describe('DataFrame basics', () => {
     expect(df.col('id').toArray()).toEqual([1, 2, 3, 4]); // the original is untouched
   });
 
+  it('takes rows by index: checked at once, gathered from its own copy of the indices', () => {
+    const df = mixed();
+    expect(() => df.take(Int32Array.of(0, 4))).toThrow(/index 4 is out of range for a frame of 4 rows/);
+    const idx = Int32Array.of(3, -1, 0);
+    const t = df.take(idx);
+    idx.fill(1); // gathering is deferred until a column is read: the frame must not see this
+    expect(t.toObjects()).toEqual([
+      { id: 4, city: 'paris', bytes: 7, ok: true },
+      { id: null, city: null, bytes: null, ok: null },
+      { id: 1, city: 'köln', bytes: 10.5, ok: true },
+    ]);
+    expect(t.slice(1).col('id').toArray()).toEqual([null, 1]);
+  });
+
   it('takes head and slices without copying', () => {
     const df = mixed();
     expect(df.head(2).col('city').toArray()).toEqual(['köln', null]);
