@@ -248,8 +248,10 @@ function takeVarBinary<T extends DataType>(
   const n = indices.length;
   const offsets = new Int32Array(n + 1);
   const bitmap = new Uint8Array(((n + 63) >> 6) << 3);
-  // pass 1: validity, lengths → offsets; remember each row's chunk so pass 2 need not search again
+  // pass 1: validity, lengths → offsets; remember each row's chunk and start so that pass 2 reads
+  // the (randomly placed) source offsets no second time
   const rowChunk = chunks.length > 1 ? new Int32Array(n) : null;
+  const rowStart = new Int32Array(n);
   let nulls = 0;
   let total = 0;
   let lo = 0;
@@ -281,7 +283,9 @@ function takeVarBinary<T extends DataType>(
       continue;
     }
     bitmap[i >> 3]! |= 1 << (i & 7);
-    total += o[j + 1]! - o[j]!;
+    const start = o[j]!;
+    rowStart[i] = start;
+    total += o[j + 1]! - start;
     if (total > 0x7fffffff) throw new RangeError('take: the gathered strings exceed 2 GiB (32-bit offsets)');
     offsets[i + 1] = total;
   }
@@ -291,9 +295,7 @@ function takeVarBinary<T extends DataType>(
   const dst = new DataView(bytes.buffer);
   let src = chunks[0]!.values as Uint8Array;
   let sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
-  o = chunks[0]!.valueOffsets as Int32Array;
   c = 0;
-  lo = 0;
   for (let i = 0; i < n; i++) {
     const at = offsets[i]!;
     const len = offsets[i + 1]! - at;
@@ -302,10 +304,8 @@ function takeVarBinary<T extends DataType>(
       c = rowChunk[i]!;
       src = chunks[c]!.values as Uint8Array;
       sv = new DataView(src.buffer, src.byteOffset, src.byteLength);
-      o = chunks[c]!.valueOffsets as Int32Array;
-      lo = loc.starts[c]!;
     }
-    const from = o[indices[i]! - lo]!;
+    const from = rowStart[i]!;
     if (len > 64) {
       bytes.set(src.subarray(from, from + len), at);
       continue;
