@@ -128,6 +128,16 @@ export class DataFrame {
     return new DataFrame(series, length);
   }
 
+  /**
+   * A frame from Series, named by their own names (which must differ).
+   *
+   * @example
+   * DataFrame.fromColumns([ids.rename('id'), scores]);
+   */
+  static fromColumns(columns: readonly Series[]): DataFrame {
+    return new DataFrame([...columns], columns[0]?.length ?? 0);
+  }
+
   /** Column names, in order. */
   get columns(): string[] {
     return this.#columns.map((s) => s.name);
@@ -435,7 +445,8 @@ export class GroupBy {
       }
       out.set(name, toSeries(name, values, type));
     }
-    return DataFrame.fromSeries(Object.fromEntries(out));
+    // (not through an object: integer-like names would move ahead of the keys)
+    return DataFrame.fromColumns([...out.values()]);
   }
 }
 
@@ -520,7 +531,7 @@ function toSeries(name: string, c: ColumnInput, type?: DataType): Series {
 function singleChunk(s: Series): arrow.Data {
   const chunks = s.vector.data;
   if (chunks.length === 1) return chunks[0]!;
-  if (chunks.length === 0) return arrow.makeData({ type: s.vector.type, length: 0, nullCount: 0 } as never);
+  if (chunks.length === 0) return arrow.makeBuilder({ type: s.vector.type }).finish().flush();
   const all = new Int32Array(s.length);
   for (let i = 0; i < all.length; i++) all[i] = i;
   return take(s.vector, all).data[0]!;

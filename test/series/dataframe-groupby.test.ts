@@ -1,7 +1,9 @@
+import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AggSpec, DataFrame } from '../../src/series/dataframe.js';
 import type { AggName } from '../../src/series/group-agg.js';
+import { Series } from '../../src/series/series.js';
 import { DataTypes as T, typeToString } from '../../src/types/data-types.js';
 
 interface Row {
@@ -182,6 +184,35 @@ describe('groupBy(…).agg', () => {
     ]);
     // a gather with -1 makes nulls: the NOT NULL type becomes nullable
     expect(typeToString(df.take(Int32Array.of(-1, 0)).col('k').type)).toBe('VARCHAR(4)');
+  });
+
+  it('keeps output columns in spec order after the keys, integer-like names included', () => {
+    const out = frame([{ k: 'a', j: 1, v: 1, w: 1 }])
+      .groupBy('k', 'j')
+      .agg({ z: ['v', 'sum'], '1': ['w', 'max'] });
+    // the spec's own key order, as JS gives it ('1' before 'z'), after the keys
+    expect(out.columns).toEqual(['k', 'j', '1', 'z']);
+  });
+
+  it('builds a frame from a list of Series by their names', () => {
+    const df = DataFrame.fromColumns([
+      Series.from([1, 2], { name: '2' }),
+      Series.from(['a', 'b'], { name: 'a' }),
+    ]);
+    expect(df.columns).toEqual(['2', 'a']);
+    expect(() =>
+      DataFrame.fromColumns([Series.from([1], { name: 'x' }), Series.from([2], { name: 'x' })]),
+    ).toThrow(/two columns named 'x'/);
+  });
+
+  it('converts an empty column with no chunks', () => {
+    const df = DataFrame.fromTable(
+      new arrow.Table(new arrow.Schema([new arrow.Field('s', new arrow.Utf8(), true)])),
+    );
+    expect(df.length).toBe(0);
+    const rb = df.toRecordBatch();
+    expect(rb.numRows).toBe(0);
+    expect(arrow.tableFromIPC(arrow.tableToIPC(new arrow.Table(rb))).numRows).toBe(0);
   });
 
   it('handles an empty frame', () => {
