@@ -14,7 +14,7 @@ import * as arrow from 'apache-arrow';
 import { fromArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import { DataTypes as T } from '../types/data-types.js';
-import { type FormatOptions, formatTable } from './format-table.js';
+import { type FormatColumn, type FormatOptions, formatTable } from './format-table.js';
 import { AGG_NAMES, type AggName, groupedAggregate, hasGroupedKernel } from './group-agg.js';
 import { type Grouping, groupRows, rowsOfGroup } from './group-by.js';
 import { Series } from './series.js';
@@ -342,11 +342,7 @@ export class DataFrame {
    * first and last rows around a `…` row.
    */
   toString(opts?: FormatOptions): string {
-    return formatTable(
-      this.#columns.map(resolve).map((s) => ({ name: s.name, type: s.type, get: (i: number) => s.get(i) })),
-      this.length,
-      opts,
-    );
+    return formatTable(this.#columns.map(resolve).map(formatColumn), this.length, opts);
   }
 
   /** Lets `console.log(df)` print the table. */
@@ -491,6 +487,17 @@ function checkScalar(name: string, v: unknown): void {
     throw new TypeError(
       `agg '${name}': the function must return one value per group, got a Series of ${v.length}`,
     );
+  }
+}
+
+/** A column for the table printer; one whose Arrow type has no DataType prints apache-arrow's values. */
+function formatColumn(s: Series): FormatColumn {
+  try {
+    const type = s.type;
+    return { name: s.name, type, get: (i) => s.get(i) };
+  } catch {
+    const v = s.vector;
+    return { name: s.name, type: String(v.type), get: (i) => v.get(i) };
   }
 }
 

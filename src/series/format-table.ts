@@ -3,7 +3,7 @@
  * A cold path: values are read one by one through the column's getter.
  *
  * @example
- * formatTable([{ name: 'x', type: T.INT(), length: 2, get: (i) => [1, null][i] }], 2);
+ * formatTable([{ name: 'x', type: T.INT(), get: (i) => [1, null][i] }], 2);
  * //  x
  * //  INT
  * // ────
@@ -16,7 +16,8 @@ import { type DataType, typeToString } from '../types/data-types.js';
 /** A column as the formatter sees it. */
 export interface FormatColumn {
   readonly name: string;
-  readonly type: DataType;
+  /** The DataType, or the Arrow type's name for a column that has none (shown as is). */
+  readonly type: DataType | string;
   get(i: number): unknown;
 }
 
@@ -46,9 +47,13 @@ export function formatTable(
   for (let i = tailStart; i < length; i++) rows.push(i);
 
   const rendered = columns.map((c) => {
-    const right = isRightAligned(c.type);
-    const cells = rows.map((i) => cut(formatValue(c.get(i), c.type), maxWidth));
-    const header = [cut(c.name, maxWidth), ...(showTypes ? [cut(typeToString(c.type), maxWidth)] : [])];
+    const t = c.type;
+    const right = typeof t !== 'string' && isRightAligned(t);
+    const cells = rows.map((i) =>
+      cut(typeof t === 'string' ? formatPlain(c.get(i)) : formatValue(c.get(i), t), maxWidth),
+    );
+    const typeName = typeof t === 'string' ? t : typeToString(t);
+    const header = [cut(c.name, maxWidth), ...(showTypes ? [cut(typeName, maxWidth)] : [])];
     const width = Math.max(1, ...header.map(widthOf), ...cells.map(widthOf));
     return { right, cells, header, width };
   });

@@ -66,6 +66,8 @@ describe('DataFrame basics', () => {
     );
     const rb = df.toRecordBatch();
     expect(rb.schema.fields.map((f) => f.nullable)).toEqual([false, true]);
+    expect(df.toString().split('\n')[1]).toBe('INT NOT NULL │ Dictionary<Int32, Utf8>');
+    expect(df.toString().split('\n')[3]).toBe('           1 │ u');
   });
 
   it('makes several chunks contiguous in toRecordBatch', () => {
