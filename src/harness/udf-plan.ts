@@ -7,7 +7,7 @@
  *   with `kind`, `inputTypes`, `resultType` (Flink SQL type strings) and `name` — the plan's
  *   `UdfRef` — instead of a pickled Python function;
  * - `Input.inputConstant` is one tag byte (0) then UTF-8 JSON `{"type": "<SQL type>", "value": …}`
- *   (the plan's JSON constant form) instead of a pickled Python value.
+ *   (the plan's JSON constant form); Flink's own pickled literals are read too (pickled-constant.ts).
  *
  * @example
  * const plan = planFromUdfs(UserDefinedFunctions.decode(payload), inputFields, outputFields);
@@ -17,6 +17,7 @@ import type { JsonValue } from '../exec/plan-constants.js';
 import type { Input, UserDefinedFunction, UserDefinedFunctions } from '../proto/flink.js';
 import type { RowField } from '../types/data-types.js';
 import { UDF_KINDS } from '../udf/types.js';
+import { pickledConstant } from './pickled-constant.js';
 
 export class UdfPayloadError extends Error {
   override readonly name = 'UdfPayloadError';
@@ -80,15 +81,23 @@ export function udfRefOf(payload: Uint8Array, where: string): UdfRef {
   return ref;
 }
 
-/** A constant argument: tag byte 0, then JSON `{type, value}`. */
+/**
+ * A constant argument: tag byte 0 then JSON `{type, value}` (vecudf's runner), or Flink's own
+ * form, a tag byte (0 plain, 1 DATE, 2 TIME, 3 TIMESTAMP) then the literal pickled by Pyrolite.
+ */
 export function constantOf(bytes: Uint8Array, where: string): ArgSpec {
-  if (bytes.byteLength === 0) throw new UdfPayloadError(`${where}: empty constant`);
+  if (bytes.byteLength < 2) throw new UdfPayloadError(`${where}: constant of ${bytes.byteLength} byte(s)`);
   const tag = bytes[0];
-  if (tag !== 0) {
-    throw new UdfPayloadError(
-      `${where}: constant tag ${tag} (PyFlink's DATE/TIME/TIMESTAMP pickles) is not supported; vecudf expects tag 0 + JSON {"type", "value"}`,
-    );
+  if (bytes[1] !== 0x7b /* '{' */) {
+    try {
+      return pickledConstant(bytes);
+    } catch (e) {
+      throw new UdfPayloadError(
+        `${where}: cannot read the constant (tag ${tag}, pickled): ${(e as Error).message}`,
+      );
+    }
   }
+  if (tag !== 0) throw new UdfPayloadError(`${where}: a JSON constant must have tag 0, got ${tag}`);
   const j = parseJson(bytes.subarray(1), `${where}: the constant`) as Record<string, unknown>;
   if (j === null || typeof j !== 'object' || typeof j.type !== 'string' || !('value' in j)) {
     throw new UdfPayloadError(`${where}: a constant must be JSON {"type": "<SQL type>", "value": …}`);

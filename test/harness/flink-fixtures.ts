@@ -22,7 +22,12 @@ export interface UdfSpec {
   kind?: string;
   resultType?: string;
   inputTypes?: string[];
-  args: ({ offset: number } | { constant: unknown; type: string } | { udf: UdfSpec })[];
+  args: (
+    | { offset: number }
+    | { constant: unknown; type: string }
+    | { udf: UdfSpec }
+    | { rawConstant: Uint8Array }
+  )[];
   pandas?: boolean;
   module?: string;
 }
@@ -37,6 +42,7 @@ function udfProto(u: UdfSpec): UserDefinedFunction {
   const inputs: Input[] = u.args.map((a) => {
     if ('offset' in a) return { inputOffset: a.offset };
     if ('udf' in a) return { udf: udfProto(a.udf) };
+    if ('rawConstant' in a) return { inputConstant: a.rawConstant };
     const body = enc.encode(JSON.stringify({ type: a.type, value: a.constant }));
     return { inputConstant: Uint8Array.of(0, ...body) };
   });

@@ -84,7 +84,7 @@ describe('UserDefinedFunctions → plan', () => {
     );
     expect(() =>
       planFromUdfs(one({ payload: ok, inputs: [{ inputConstant: Uint8Array.of(1, 0x80) }] }), IN, []),
-    ).toThrow(/constant tag 1/);
+    ).toThrow(/cannot read the constant \(tag 1, pickled\)/);
     expect(() => planFromUdfs(one({ payload: ok, inputs: [{}] }), IN, [])).toThrow(UdfPayloadError);
     expect(() => planFromUdfs({ ...one({}), udfs: [] }, IN, [])).toThrow(/holds no UDF/);
   });

@@ -260,6 +260,39 @@ describe('worker over gRPC (in process)', () => {
     expect([...cols[1]!]).toEqual([20.5, 40.5, 60.5]);
   });
 
+  it("reads Flink's own pickled constants (tag + Pyrolite pickle)", async () => {
+    runner.descriptors.set(
+      'pickled',
+      descriptor({
+        id: 'pickled',
+        dataUrl: runner.url,
+        // timesConst(a, 2.0): CPython pickle.dumps(2.0, 2) after tag 0
+        udfs: [
+          {
+            export: 'timesConst',
+            kind: 'vectorized',
+            resultType: 'DOUBLE',
+            inputTypes: ['DOUBLE', 'DOUBLE'],
+            args: [
+              { offset: 0 },
+              { rawConstant: Uint8Array.from(Buffer.from('0080024740000000000000002e', 'hex')) },
+            ],
+          },
+        ],
+        input: AB,
+        output: OUT,
+      }),
+    );
+    const id = runner.newId();
+    await sendInput(id, [batch([1.5, -2], [0, 0])]);
+    const r = await runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'pickled', cacheTokens: [] } },
+      id,
+    );
+    expect(r.error).toBe('');
+    expect([...arrowOutput(await runner.output(id, OUTPUT))[0]!.getChildAt(0)!]).toEqual([3, -4]);
+  });
+
   it('runs a vectorized aggregate: one row per input batch (group)', async () => {
     runner.descriptors.set(
       'mean',
