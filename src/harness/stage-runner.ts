@@ -85,11 +85,21 @@ function describeFailure(instructionId: string, stage: Stage, f: ElementFailure 
   return new StageError(`${msg}${stack}`, { cause: e });
 }
 
-export async function runStage(instructionId: string, stage: Stage, deps: StageDeps): Promise<StageCounts> {
+/** Fresh zero counts. */
+export function newStageCounts(): StageCounts {
+  return { elementsIn: 0, elementsOut: 0, bytesIn: 0, bytesOut: 0 };
+}
+
+/** Runs the stage; `counts` is updated as elements go by (progress requests read it meanwhile). */
+export async function runStage(
+  instructionId: string,
+  stage: Stage,
+  deps: StageDeps,
+  counts: StageCounts = newStageCounts(),
+): Promise<StageCounts> {
   const { pool } = deps;
   const input = deps.channel(stage.source.url).inbound(instructionId, stage.source.transformId);
   const output = deps.channel(stage.sink.url).outbound(instructionId, stage.sink.transformId);
-  const counts: StageCounts = { elementsIn: 0, elementsOut: 0, bytesIn: 0, bytesOut: 0 };
   let writeWait: Promise<void> | undefined;
   let failed: unknown;
   const ordered = new OrderedResults<Uint8Array>((bytes) => {

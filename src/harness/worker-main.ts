@@ -52,4 +52,5 @@ export async function runWorkerMain(o: WorkerMainOptions): Promise<void> {
   });
   o.onStarted?.(worker);
   await worker.done;
+  if (worker.failure) throw worker.failure;
 }

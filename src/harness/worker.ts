@@ -32,7 +32,7 @@ import { DataChannel, type DataChannelOptions } from './data-channel.js';
 import { DescriptorCache } from './descriptors.js';
 import { LogSink } from './log-sink.js';
 import { WorkerMetrics } from './metrics.js';
-import { runStage, type StageCounts } from './stage-runner.js';
+import { newStageCounts, runStage, type StageCounts } from './stage-runner.js';
 import type { Stage } from './stages.js';
 import { insecure, workerChannelOptions } from './worker-id.js';
 
@@ -80,6 +80,8 @@ export class Worker {
   #restoreConsole: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
   #resolveDone!: () => void;
+  /** Why the worker stopped, if it was not the runner ending the control stream normally. */
+  failure: Error | undefined;
 
   constructor(opts: WorkerOptions) {
     this.id = opts.id;
@@ -109,7 +111,8 @@ export class Worker {
       void this.#handle(req);
     });
     this.#control.on('error', (e: Error) => {
-      this.log.log('error', `control stream to ${opts.controlUrl} failed: ${e.message}`);
+      this.failure ??= new Error(`control stream to ${opts.controlUrl} failed: ${e.message}`);
+      this.log.log('error', this.failure.message);
       void this.stop();
     });
     this.#control.on('end', () => {
@@ -259,10 +262,10 @@ export class Worker {
       const deps = { pool: this.#pool, channel: (url: string) => this.#channel(url) };
       const counts = await Promise.all(
         bundle.stages.map((s) =>
-          inBundle({ instructionId: id, transformId: s.transformId }, async () => {
-            const c = await runStage(id, s, deps);
+          inBundle({ instructionId: id, transformId: s.transformId }, () => {
+            const c = newStageCounts();
             bundle.counts.set(s.transformId, c);
-            return c;
+            return runStage(id, s, deps, c);
           }),
         ),
       );

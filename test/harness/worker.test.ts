@@ -188,6 +188,29 @@ describe('worker over gRPC (in process)', () => {
     expect(arrowOutput(await runner.output(ok, OUTPUT))[0]!.numRows).toBe(2);
   });
 
+  it('answers progress and split requests for a bundle in flight', async () => {
+    const id = runner.newId();
+    const resp = runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } },
+      id,
+    );
+    await runner.sendData([
+      { instructionId: id, transformId: INPUT, parts: [batch([1, 2], [3, 4])], isLast: false },
+    ]);
+    await new Promise((r) => setTimeout(r, 100));
+    const progress = await runner.instruct({ processBundleProgress: { instructionId: id } });
+    expect(progress.error).toBe('');
+    const counts = progress.processBundleProgress!.monitoringInfos.filter(
+      (m) => m.urn === 'beam:metric:element_count:v1',
+    );
+    expect(counts.map((m) => m.labels.PCOLLECTION).sort()).toEqual([INPUT, OUTPUT].sort());
+    const split = await runner.instruct({ processBundleSplit: { instructionId: id, desiredSplits: {} } });
+    expect(split.error).toBe('');
+    expect(split.processBundleSplit!.channelSplits).toEqual([]);
+    await runner.sendData([{ instructionId: id, transformId: INPUT, parts: [], isLast: true }]);
+    expect((await resp).error).toBe('');
+  });
+
   it('accepts pushed descriptors (RegisterRequest) and does not pull them', async () => {
     const d = descriptor({ id: 'pushed', dataUrl: runner.url, udfs: [PLUS], input: AB, output: OUT });
     expect((await runner.instruct({ register: { processBundleDescriptor: [d] } })).error).toBe('');
