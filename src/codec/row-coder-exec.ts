@@ -18,15 +18,8 @@ import { compileRowCall, isThenable, type RowFn } from '../exec/row-eval.js';
 import type { DataType } from '../types/data-types.js';
 import { typeToString } from '../types/data-types.js';
 import { UdfResultError, udfLabel } from '../udf/check-result.js';
-import {
-  ByteReader,
-  ByteWriter,
-  createRowCodec,
-  RowCodecError,
-  RowFieldError,
-  readRow,
-  writeRow,
-} from './row-coder.js';
+import { createRowCodec, RowCodecError, RowFieldError, readRow, writeRow } from './row-coder.js';
+import { ByteReader, borrowWriter, returnWriter } from './row-coder-io.js';
 
 export interface RowWiseCodedOptions {
   /** Types of the input row's fields; defaults to the plan's `inputTypes`. */
@@ -67,35 +60,45 @@ export async function runRowWiseCoded(
   const calls = plan.calls;
   const nCalls = calls.length;
   const r = new ByteReader(input);
-  const w = new ByteWriter(Math.max(1024, input.byteLength));
+  const w = borrowWriter(Math.max(1024, input.byteLength));
   const end = input.byteLength;
   const t0 = performance.now();
   let row = 0;
-  while (r.pos < end) {
-    try {
-      readRow(r, inCodec, values, end);
-    } catch (e) {
-      throw new RowCodecError(`input row ${row}: ${(e as Error).message}`);
-    }
-    for (let c = 0; c < nCalls; c++) {
-      let v = rowFns[c]!(row);
-      if (isThenable(v)) v = await v;
-      results[c] = v;
-    }
-    try {
-      writeRow(w, outCodec, results);
-    } catch (e) {
-      if (!(e instanceof RowFieldError)) throw e;
-      const call = calls[e.field]!;
-      const cause = new UdfResultError(
-        `The result of ${udfLabel('row', call.udf.name)} does not fit its result type ${typeToString(call.resultType)} at row ${row}: ${(e.cause as Error).message}`,
-      );
-      throw new UdfError(call.udf.name, row, row, cause);
-    }
-    row++;
+  let out: Uint8Array;
+  try {
+    await runRows();
+    out = w.finish();
+  } finally {
+    returnWriter(w);
   }
   const share = (performance.now() - t0) / Math.max(1, nCalls);
   for (const m of plan.metrics) recordBatch(m, row, 0);
   for (const c of calls) c.metrics.ms += share;
-  return w.finish();
+  return out;
+
+  async function runRows(): Promise<void> {
+    while (r.pos < end) {
+      try {
+        readRow(r, inCodec, values, end);
+      } catch (e) {
+        throw new RowCodecError(`input row ${row}: ${(e as Error).message}`);
+      }
+      for (let c = 0; c < nCalls; c++) {
+        let v = rowFns[c]!(row);
+        if (isThenable(v)) v = await v;
+        results[c] = v;
+      }
+      try {
+        writeRow(w, outCodec, results);
+      } catch (e) {
+        if (!(e instanceof RowFieldError)) throw e;
+        const call = calls[e.field]!;
+        const cause = new UdfResultError(
+          `The result of ${udfLabel('row', call.udf.name)} does not fit its result type ${typeToString(call.resultType)} at row ${row}: ${(e.cause as Error).message}`,
+        );
+        throw new UdfError(call.udf.name, row, row, cause);
+      }
+      row++;
+    }
+  }
 }

@@ -129,6 +129,24 @@ export class ByteWriter {
   }
 }
 
+// Writers are reused across calls (a bundle's output buffer is the largest allocation of the row
+// path); a call borrows one and gives it back. Concurrent calls (async UDFs) each get their own.
+const spareWriters: ByteWriter[] = [];
+const MAX_SPARE_BYTES = 64 << 20;
+
+/** A writer with at least `capacity` bytes, reused from an earlier call when one is free. */
+export function borrowWriter(capacity: number): ByteWriter {
+  const w = spareWriters.pop() ?? new ByteWriter(capacity);
+  w.pos = 0;
+  w.ensure(capacity);
+  return w;
+}
+
+/** Gives a writer back after `finish()` (very large ones are dropped rather than kept). */
+export function returnWriter(w: ByteWriter): void {
+  if (spareWriters.length < 4 && w.buf.length <= MAX_SPARE_BYTES) spareWriters.push(w);
+}
+
 /** Reads row-coder bytes; every read checks the bounds of the current element. */
 export class ByteReader {
   readonly buf: Buffer;

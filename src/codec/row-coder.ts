@@ -64,7 +64,7 @@ import {
   fieldEncoder,
   maskBytes,
 } from './row-coder-fields.js';
-import { ByteReader, ByteWriter, RowCodecError } from './row-coder-io.js';
+import { ByteReader, type ByteWriter, borrowWriter, RowCodecError, returnWriter } from './row-coder-io.js';
 
 export { RowValueError } from './row-coder-fields.js';
 export { ByteReader, ByteWriter, RowCodecError } from './row-coder-io.js';
@@ -214,19 +214,23 @@ export function encodeRows(
   const n = vectors.length === 0 ? 0 : vectors[0]!.length;
   for (const v of vectors) if (v.length !== n) throw new TypeError('encodeRows: columns differ in length');
   const codec = createRowCodec(dts);
-  const w = new ByteWriter(Math.max(1024, n * (1 + codec.maskBytes + 8 * dts.length)));
+  const w = borrowWriter(Math.max(1024, n * (1 + codec.maskBytes + 8 * dts.length)));
   const values = new Array<unknown>(dts.length).fill(null);
   // Columns may have several chunks: walk them chunk-aligned so each getter reads one Data.
   const readers = vectors.map((v, c) => chunkReader(v, dts[c]!));
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < readers.length; c++) values[c] = readers[c]!(i);
-    try {
-      writeRow(w, codec, values);
-    } catch (e) {
-      throw new RowCodecError(`encodeRows: row ${i}: ${(e as Error).message}`);
+  try {
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < readers.length; c++) values[c] = readers[c]!(i);
+      try {
+        writeRow(w, codec, values);
+      } catch (e) {
+        throw new RowCodecError(`encodeRows: row ${i}: ${(e as Error).message}`);
+      }
     }
+    return w.finish();
+  } finally {
+    returnWriter(w);
   }
-  return w.finish();
 }
 
 /** A getter over every chunk of a vector (the common single-chunk case is the getter itself). */

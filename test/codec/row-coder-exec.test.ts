@@ -105,6 +105,29 @@ describe('runRowWiseCoded', () => {
     );
   });
 
+  it('keeps concurrent calls apart (async UDFs interleave; each call has its own output buffer)', async () => {
+    const inputTypes = [T.DOUBLE()];
+    const later = udf(
+      async (a: number | null) => {
+        await new Promise((r) => setTimeout(r, Math.random() * 3));
+        return a == null ? null : a * 10;
+      },
+      { name: 'later', resultType: 'DOUBLE' },
+    );
+    const plan = compilePlan({ calls: [{ udf: later, args: [{ column: 0 }] }], inputTypes });
+    const inputs = [0, 1, 2].map((k) =>
+      encodeRows(batchOf([{ name: 'a', type: T.DOUBLE(), values: [k, null, k + 0.5] }])),
+    );
+    const outs = await Promise.all(inputs.map((bytes) => runRowWiseCoded(plan, bytes)));
+    outs.forEach((out, k) => {
+      expect(Array.from(decodeRowsToColumns(out, [T.DOUBLE()])[0]!, (v) => v)).toEqual([
+        k * 10,
+        null,
+        (k + 0.5) * 10,
+      ]);
+    });
+  });
+
   it('counts rows and batches per call', async () => {
     const inputTypes = [T.DOUBLE(), T.DOUBLE()];
     const plan = compilePlan({ calls: [{ udf: plusRow, args: [{ column: 0 }, { column: 1 }] }], inputTypes });
