@@ -211,6 +211,25 @@ describe('worker over gRPC (in process)', () => {
     expect((await resp).error).toBe('');
   });
 
+  it('fails bundles with bad input clearly: an element that is not Arrow, a stream cut inside an element', async () => {
+    const garbage = runner.newId();
+    await sendInput(garbage, [Uint8Array.of(4, 1, 2, 3, 4)]);
+    const r1 = await runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } },
+      garbage,
+    );
+    expect(r1.error).toContain(`bundle ${garbage}`);
+    expect(r1.error).toMatch(/input batch 0/);
+    const cut = runner.newId();
+    await sendInput(cut, [batch([1], [2]).subarray(0, 50)]);
+    const r2 = await runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } },
+      cut,
+    );
+    expect(r2.error).toMatch(/the input ended inside an element/);
+    expect(r2.error).toContain(`bundle ${cut}`);
+  });
+
   it('accepts pushed descriptors (RegisterRequest) and does not pull them', async () => {
     const d = descriptor({ id: 'pushed', dataUrl: runner.url, udfs: [PLUS], input: AB, output: OUT });
     expect((await runner.instruct({ register: { processBundleDescriptor: [d] } })).error).toBe('');
