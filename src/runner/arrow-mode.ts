@@ -7,7 +7,7 @@
  * The element is written straight into the outgoing `Elements` message when it is flushed
  * (`encodeInto`), so column buffers are copied once on the runner side before gRPC's framing.
  */
-import { type Data, RecordBatch } from 'apache-arrow';
+import type { Data, RecordBatch } from 'apache-arrow';
 import { ArrowFrameDecoder, ArrowFrameEncoder } from '../codec/arrow-frame.js';
 import { toArrowSchema } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
@@ -23,8 +23,10 @@ export function arrowModeCodec(
   return {
     name: 'arrow',
     encode(udfInput: RecordBatch) {
-      const batch = new RecordBatch(inputSchema, udfInput.data);
-      return [{ size: encoder.elementSize(batch), write: (out, pos) => encoder.encodeInto(batch, out, pos) }];
+      // The encoder writes its own schema and reads only the columns: no new RecordBatch needed.
+      return [
+        { size: encoder.elementSize(udfInput), write: (out, pos) => encoder.encodeInto(udfInput, out, pos) },
+      ];
     },
     outputElements: () => 1,
     decode(bytes: Uint8Array): Data[] {

@@ -9,11 +9,15 @@
 import { type Data, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
 import type { InstructionResponse } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
+import { BufferPool } from './buffer-pool.js';
 import { encodeElements, type IncomingData } from './elements-codec.js';
 import type { RunMetrics } from './metrics.js';
 import type { ModeCodec, OutPart } from './mode.js';
 import { OutputSplitter } from './output-splitter.js';
 import { type DataReceiver, newInstructionId, type WorkerConnection } from './worker-connection.js';
+
+/** Buffers of outgoing Data messages, reused once gRPC has copied them. */
+const messageBuffers = new BufferPool();
 
 /** Transform ids of the descriptor's data source and sink (pyflink.md §1.3). */
 export const INPUT_TRANSFORM = 'fn/read/input:0';
@@ -136,16 +140,19 @@ export class Bundle implements DataReceiver {
     if (this.error) return undefined;
     const m = this.opts.metrics;
     const t0 = performance.now();
-    // Deferred parts (Arrow elements) are encoded here, straight into the message.
-    const msg = encodeElements([
-      { instructionId: this.id, transformId: INPUT_TRANSFORM, parts: this.pendingParts, isLast },
-    ]);
+    // Deferred parts (Arrow elements) are encoded here, straight into the message, whose buffer
+    // comes from (and goes back to) a small pool.
+    let buf: Buffer | undefined;
+    const msg = encodeElements(
+      [{ instructionId: this.id, transformId: INPUT_TRANSFORM, parts: this.pendingParts, isLast }],
+      (n) => (buf = messageBuffers.take(n)),
+    );
     const tEncoded = performance.now();
     m.encodeMs += tEncoded - t0;
     m.bytesSent += this.pendingBytes;
     this.pendingParts = [];
     this.pendingBytes = 0;
-    const wait = this.transport.sendData(msg);
+    const wait = this.transport.sendData(msg, () => messageBuffers.give(buf!));
     const t1 = performance.now();
     m.sendMs += t1 - tEncoded;
     if (!wait) return undefined;

@@ -71,14 +71,17 @@ function dataSize(d: OutgoingData, idLen: number, tidLen: number): number {
   return size;
 }
 
-/** Encodes an `Elements` message holding `data` entries, copying each payload part once. */
-export function encodeElements(data: readonly OutgoingData[]): Buffer {
+/**
+ * Encodes an `Elements` message holding `data` entries, copying each payload part once. `alloc`
+ * may supply the buffer (at least `size` bytes; the message is a view of its start).
+ */
+export function encodeElements(data: readonly OutgoingData[], alloc?: (size: number) => Buffer): Buffer {
   const ids = data.map((d) => Buffer.byteLength(d.instructionId));
   const tids = data.map((d) => Buffer.byteLength(d.transformId));
   const sizes = data.map((d, i) => dataSize(d, ids[i]!, tids[i]!));
   let total = 0;
   for (const s of sizes) total += 1 + varintSize(s) + s;
-  const buf = Buffer.allocUnsafe(total);
+  const buf = alloc ? alloc(total).subarray(0, total) : Buffer.allocUnsafe(total);
   let at = 0;
   data.forEach((d, i) => {
     buf[at++] = 0x0a; // Elements.data, field 1, length-delimited

@@ -17,7 +17,7 @@
 import { type RecordBatch, Schema } from 'apache-arrow';
 import type { Plan } from '../exec/plan.js';
 import { toFlinkSchema } from '../harness/flink-schema.js';
-import { type CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
+import { CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
 import type { LogEntry } from '../proto/fn-api.js';
 import { fromArrowField, toArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
@@ -99,6 +99,9 @@ let runnerSeq = 0;
 export class Runner {
   private descriptorSeq = 0;
   private closed = false;
+  /** Descriptor ids by content: a run of the same transform reuses its descriptor, as a Flink operator does for all its bundles. */
+  private readonly descriptors = new Map<string, string>();
+  private readonly warmed = new Set<string>();
 
   private constructor(
     readonly servers: RunnerServers,
@@ -194,18 +197,12 @@ export class Runner {
     }
     const outputSchema = new Schema([...forwarded, ...resultFields.map((r) => toArrowField(r.name, r.type))]);
     const codec = this.codecFor(info, inputFields, resultFields);
-    const descriptorId = `${this.seq}-${++this.descriptorSeq}`;
-    this.servers.registerDescriptor(
-      buildDescriptor({
-        id: descriptorId,
-        urn: info.mode === 'aggregate' ? ARROW_AGGREGATE_URN : SCALAR_FUNCTION_URN,
-        payload: UserDefinedFunctions.encode(
-          buildUserDefinedFunctions(spec.plan, { baseDir, kindOf: (c) => info.kinds.get(c) ?? 'vectorized' }),
-        ).finish(),
-        dataUrl: this.servers.dataUrl,
-        stateUrl: this.servers.controlUrl,
-        ...coderInfos(info, inputFields, resultFields),
-      }),
+    const descriptorId = this.descriptorFor(
+      info.mode === 'aggregate' ? ARROW_AGGREGATE_URN : SCALAR_FUNCTION_URN,
+      UserDefinedFunctions.encode(
+        buildUserDefinedFunctions(spec.plan, { baseDir, kindOf: (c) => info.kinds.get(c) ?? 'vectorized' }),
+      ).finish(),
+      coderInfos(info, inputFields, resultFields),
     );
     const chunks =
       info.mode === 'aggregate'
@@ -217,7 +214,10 @@ export class Runner {
             metrics,
             spec.bundleTimeMs ?? DEFAULT_BUNDLING.bundleTimeMs,
           );
-    if (spec.warmUp !== false) await this.warmUp(descriptorId, codec, outputSchema);
+    if (spec.warmUp !== false && !this.warmed.has(descriptorId)) {
+      await this.warmUp(descriptorId, codec, outputSchema);
+      this.warmed.add(descriptorId);
+    }
     const monitoring = new MonitoringTotals();
     const bundling: BundlingOptions = {};
     for (const k of ['bundleSize', 'bundleTimeMs', 'maxBundlesInFlight', 'flushBytes'] as const) {
@@ -240,6 +240,36 @@ export class Runner {
     } finally {
       metrics.worker = monitoring.all();
     }
+  }
+
+  /** The id of the descriptor with this transform and these coders, registered on first use. */
+  private descriptorFor(
+    urn: string,
+    payload: Uint8Array,
+    coders: { input: CoderInfoDescriptor; output: CoderInfoDescriptor },
+  ): string {
+    const key = [
+      urn,
+      Buffer.from(payload).toString('base64'),
+      Buffer.from(CoderInfoDescriptor.encode(coders.input).finish()).toString('base64'),
+      Buffer.from(CoderInfoDescriptor.encode(coders.output).finish()).toString('base64'),
+    ].join('|');
+    let id = this.descriptors.get(key);
+    if (!id) {
+      id = `${this.seq}-${++this.descriptorSeq}`;
+      this.descriptors.set(key, id);
+      this.servers.registerDescriptor(
+        buildDescriptor({
+          id,
+          urn,
+          payload,
+          dataUrl: this.servers.dataUrl,
+          stateUrl: this.servers.controlUrl,
+          ...coders,
+        }),
+      );
+    }
+    return id;
   }
 
   /** An empty bundle (ProcessBundleRequest, then only `is_last`): the worker loads the plan. */

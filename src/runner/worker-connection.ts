@@ -171,15 +171,17 @@ export class WorkerConnection {
   /**
    * Writes one encoded `Elements` message. Returns a promise when the caller should wait (the
    * Data stream is not attached yet, or gRPC's buffer is full), undefined when it can go on.
+   * `written` is called once gRPC is done with `message` (not if the stream fails first).
    */
-  sendData(message: Buffer): Promise<void> | undefined {
+  sendData(message: Buffer, written?: () => void): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
     const data = this.data;
     if (!data) {
       // The worker opens its Data stream when it first needs it (after the first instruction).
-      return Promise.race([this.dataAttached, this.gone]).then(() => this.sendData(message));
+      return Promise.race([this.dataAttached, this.gone]).then(() => this.sendData(message, written));
     }
-    if (data.write(message)) return undefined;
+    // `written` runs once gRPC has copied the message (its buffer may then be reused).
+    if (data.write(message, written)) return undefined;
     if (!this.drainWaiter) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => {
