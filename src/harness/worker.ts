@@ -25,6 +25,7 @@ import {
   type ProcessBundleRequest,
 } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
+import { zoneOffset } from '../series/kernels/temporal.js';
 import { type BundleContext, inBundle } from './bundle-context.js';
 import { captureConsole } from './console-capture.js';
 import { decodeInstruction, encodeResponse, type MalformedRequest } from './control-codec.js';
@@ -124,6 +125,7 @@ export class Worker {
       `vecudf worker ${opts.id} connected to control ${opts.controlUrl} (executor threads: ${this.#pool.threads}, ` +
         `TABLE_LOCAL_TIME_ZONE=${process.env.TABLE_LOCAL_TIME_ZONE ?? '(unset)'})`,
     );
+    checkTimeZone(this.log);
   }
 
   /** Bundles in flight. */
@@ -323,6 +325,24 @@ export class Worker {
       this.#resolveDone();
     })();
     return this.#stopping;
+  }
+}
+
+/**
+ * TABLE_LOCAL_TIME_ZONE is the session time zone in which TIMESTAMP_LTZ values are shown to UDFs
+ * (the executor threads inherit it with the environment). Flink always sets it; a zone the kernels
+ * cannot use is reported at start rather than at the first LTZ column.
+ */
+function checkTimeZone(log: LogSink): void {
+  const tz = process.env.TABLE_LOCAL_TIME_ZONE;
+  if (!tz) {
+    log.log('warn', 'TABLE_LOCAL_TIME_ZONE is not set: TIMESTAMP_LTZ values are shown in UTC');
+    return;
+  }
+  try {
+    zoneOffset(tz);
+  } catch (e) {
+    log.log('error', `TABLE_LOCAL_TIME_ZONE=${tz}: ${(e as Error).message}`);
   }
 }
 
