@@ -9,8 +9,8 @@
  *   that branches on each row's null bit.
  * - a few other Series kernels against hand-written loops, to keep them honest.
  *
- * The in-process executor benchmarks (vectorized vs row-wise) live in bench/exec.bench.ts and run
- * after these (set `MICRO_ONLY=1` to skip them).
+ * The in-process executor benchmarks (vectorized vs row-wise) live in bench/exec.bench.ts, which
+ * `npm run bench:micro` runs after this file.
  */
 import * as arrow from 'apache-arrow';
 import { Series } from '../src/series/series.js';
@@ -142,4 +142,3 @@ if (fused) {
     `\na*2+b: Series / hand-written = ${fused.ratio.toFixed(2)}× (goal ≤ 1.5×: ${fused.ok ? 'met' : 'MISSED'})`,
   );
 }
-if (!process.env['MICRO_ONLY']) await import('./exec.bench.js');

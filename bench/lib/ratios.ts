@@ -1,9 +1,11 @@
 /**
  * A tiny runner for "X vs its baseline" benchmarks: each group has a baseline case and the cases
- * compared with it; every case of a group runs in the same tinybench run, and the whole run is
- * repeated `rounds` times, interleaving the cases, so that a noisy neighbour on a 2-core machine
- * shifts both sides alike. The reported time is the median over rounds of tinybench's mean, and the
- * ratio is case / baseline per round, median over rounds (below 1: faster than the baseline).
+ * compared with it. A group runs as many short tinybench rounds (every case once per round, the
+ * order alternating), so that a noisy neighbour on a shared 2-core machine — whose load comes in
+ * bursts of seconds — shifts both sides of a ratio alike. Times are medians (tinybench's p50 per
+ * round, then the median over rounds), which GC pauses and bursts of load do not drag around the
+ * way a mean does; the ratio is case / baseline per round, median over rounds (below 1: faster
+ * than the baseline).
  *
  * @example
  * const results = await runGroups([{
@@ -35,7 +37,7 @@ export interface Group {
 export interface CaseResult {
   readonly group: string;
   readonly name: string;
-  /** Median over rounds of the mean time per call, ms. */
+  /** Median over rounds of the median time per call, ms. */
   readonly ms: number;
   /** Median over rounds of ms / baseline ms (1 for the baseline). */
   readonly ratio: number;
@@ -45,9 +47,9 @@ export interface CaseResult {
 }
 
 export interface RunOptions {
-  /** Rounds per group (default 3). */
+  /** Rounds per group (default 11). */
   readonly rounds?: number;
-  /** tinybench time per case per round, ms (default 700). */
+  /** tinybench time per case per round, ms (default 150). */
   readonly time?: number;
   /** Print a table per group (default true). */
   readonly print?: boolean;
@@ -61,8 +63,8 @@ function median(xs: number[]): number {
 
 /** Runs every group and returns (and by default prints) each case's time and ratio. */
 export async function runGroups(groups: readonly Group[], opts: RunOptions = {}): Promise<CaseResult[]> {
-  const rounds = opts.rounds ?? 3;
-  const time = opts.time ?? 700;
+  const rounds = opts.rounds ?? 11;
+  const time = opts.time ?? 150;
   const out: CaseResult[] = [];
   for (const g of groups) {
     const all = [g.baseline, ...g.cases];
@@ -71,14 +73,14 @@ export async function runGroups(groups: readonly Group[], opts: RunOptions = {})
     for (let r = 0; r < rounds; r++) {
       // Alternate the order between rounds so that neither side always runs first.
       const order = r % 2 === 0 ? all.map((_, i) => i) : all.map((_, i) => all.length - 1 - i);
-      const bench = new Bench({ time, warmup: true });
+      const bench = new Bench({ time, iterations: 5, warmup: r === 0 });
       for (const i of order) bench.add(all[i]!.name, all[i]!.fn);
       await bench.run();
       const mean = (name: string): number => {
         const t = bench.tasks.find((x) => x.name === name)!;
-        const res = t.result as { latency?: { mean: number }; error?: unknown };
+        const res = t.result as { latency?: { p50: number }; error?: unknown };
         if (!res.latency) throw new Error(`bench '${g.title}' / '${name}' failed: ${String(res.error)}`);
-        return res.latency.mean;
+        return res.latency.p50;
       };
       const base = mean(g.baseline.name);
       all.forEach((c, i) => {
