@@ -97,6 +97,9 @@ describe('runner operator over gRPC (scripted worker)', () => {
   it("sends Flink's descriptor", async () => {
     const { runner, echo } = await echoRunner();
     await collect(runner.run(input().slice(0, 1), { plan: identityPlan(), columns: ['x'] }));
+    // a second run of the same transform reuses the descriptor, as one Flink operator does
+    await collect(runner.run(input().slice(0, 1), { plan: identityPlan(), columns: ['x'] }));
+    expect(echo().descriptors).toHaveLength(1);
     const d = echo().descriptors[0]!;
     expect(Object.keys(d.transforms).sort()).toEqual(['fn/read/input:0', 'fn/write/:0', 'transform']);
     expect(d.transforms.transform!.spec!.urn).toBe('flink:transform:scalar_function:v1');
