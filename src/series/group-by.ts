@@ -164,50 +164,53 @@ function grownUint8(a: Uint8Array<ArrayBuffer>, min: number): Uint8Array<ArrayBu
 
 /**
  * Open-addressing table (linear probing) from key hash to group id. Keys themselves live in the
- * caller's arena; the table keeps each group's hash so it can grow without touching the keys.
+ * caller's arena. Each slot holds (group id, hash) side by side: a probe compares hashes in the
+ * cache line it already has before touching the keys, and the table grows without the keys.
  */
 class SlotTable {
+  /** `slots[2s]` = group id (-1 = empty), `slots[2s + 1]` = its hash. */
   slots: Int32Array;
   mask: number;
-  hashes: Int32Array<ArrayBuffer>;
   count = 0;
   /** The group id of the null key, not in the table (-1 until a null is seen). */
   nullGroup = -1;
+  /** A first size for the callers' per-group arrays. */
+  readonly initialGroups: number;
 
   constructor(expected: number) {
     let cap = 16;
     while (cap < expected * 2) cap *= 2;
-    this.slots = new Int32Array(cap).fill(-1);
+    this.slots = new Int32Array(2 * cap).fill(-1);
     this.mask = cap - 1;
-    this.hashes = new Int32Array(Math.max(8, expected));
+    this.initialGroups = Math.max(8, expected);
   }
 
   /** Adds a group with hash `h` at slot `s` (found empty by the caller); returns its id. */
   add(h: number, s: number): number {
     const g = this.count++;
-    this.hashes = grownInt32(this.hashes, this.count);
-    this.hashes[g] = h;
-    this.slots[s] = g;
-    if (this.count * 2 > this.slots.length) this.grow();
+    this.slots[2 * s] = g;
+    this.slots[2 * s + 1] = h;
+    if (this.count * 4 > this.slots.length) this.grow(); // load factor 1/2
     return g;
   }
 
   addNull(): number {
-    const g = this.count++;
-    this.hashes = grownInt32(this.hashes, this.count);
-    this.nullGroup = g;
-    return g;
+    this.nullGroup = this.count++;
+    return this.nullGroup;
   }
 
   private grow(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = slots.length - 1;
-    const { hashes, nullGroup } = this;
-    for (let g = 0; g < this.count; g++) {
-      if (g === nullGroup) continue;
-      let s = hashes[g]! & mask;
-      while (slots[s] !== -1) s = (s + 1) & mask;
-      slots[s] = g;
+    const old = this.slots;
+    const slots = new Int32Array(old.length * 2).fill(-1);
+    const mask = (slots.length >> 1) - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const g = old[i]!;
+      if (g < 0) continue;
+      const h = old[i + 1]!;
+      let s = h & mask;
+      while (slots[2 * s] !== -1) s = (s + 1) & mask;
+      slots[2 * s] = g;
+      slots[2 * s + 1] = h;
     }
     this.slots = slots;
     this.mask = mask;
@@ -329,7 +332,7 @@ function fixedWidthCodes(chunks: Data[], n: number, isFloat: boolean): Codes {
 function words1Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: boolean): Codes {
   const codes = new Int32Array(n);
   const t = new SlotTable(Math.min(n, 1024));
-  let keys = new Int32Array(t.hashes.length);
+  let keys = new Int32Array(t.initialGroups);
   let slots = t.slots;
   let mask = t.mask;
   let base = 0;
@@ -354,7 +357,7 @@ function words1Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: bo
       let s = h & mask;
       let g: number;
       for (;;) {
-        g = slots[s]!;
+        g = slots[2 * s]!;
         if (g < 0) {
           g = t.add(h, s);
           keys = grownInt32(keys, t.count);
@@ -363,7 +366,7 @@ function words1Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: bo
           mask = t.mask;
           break;
         }
-        if (keys[g] === v) break;
+        if (slots[2 * s + 1] === h && keys[g] === v) break;
         s = (s + 1) & mask;
       }
       codes[base + i] = g;
@@ -377,7 +380,7 @@ function words1Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: bo
 function words2Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: boolean): Codes {
   const codes = new Int32Array(n);
   const t = new SlotTable(Math.min(n, 1024));
-  let keys = new Int32Array(t.hashes.length * 2);
+  let keys = new Int32Array(t.initialGroups * 2);
   let slots = t.slots;
   let mask = t.mask;
   let base = 0;
@@ -405,7 +408,7 @@ function words2Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: bo
       let s = h & mask;
       let g: number;
       for (;;) {
-        g = slots[s]!;
+        g = slots[2 * s]!;
         if (g < 0) {
           g = t.add(h, s);
           keys = grownInt32(keys, t.count * 2);
@@ -415,7 +418,7 @@ function words2Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: bo
           mask = t.mask;
           break;
         }
-        if (keys[2 * g] === lo && keys[2 * g + 1] === hi) break;
+        if (slots[2 * s + 1] === h && keys[2 * g] === lo && keys[2 * g + 1] === hi) break;
         s = (s + 1) & mask;
       }
       codes[base + i] = g;
@@ -429,7 +432,7 @@ function words2Codes(chunks: Data[], views: Int32Array[], n: number, isFloat: bo
 function wordsCodes(chunks: Data[], views: Int32Array[], n: number, words: number): Codes {
   const codes = new Int32Array(n);
   const t = new SlotTable(Math.min(n, 1024));
-  let keys = new Int32Array(t.hashes.length * words);
+  let keys = new Int32Array(t.initialGroups * words);
   let slots = t.slots;
   let mask = t.mask;
   let base = 0;
@@ -451,7 +454,7 @@ function wordsCodes(chunks: Data[], views: Int32Array[], n: number, words: numbe
       let s = h & mask;
       let g: number;
       for (;;) {
-        g = slots[s]!;
+        g = slots[2 * s]!;
         if (g < 0) {
           g = t.add(h, s);
           keys = grownInt32(keys, t.count * words);
@@ -460,7 +463,7 @@ function wordsCodes(chunks: Data[], views: Int32Array[], n: number, words: numbe
           mask = t.mask;
           break;
         }
-        if (t.hashes[g] === h) {
+        if (slots[2 * s + 1] === h) {
           let k = 0;
           while (k < words && keys[g * words + k] === w[at + k]) k++;
           if (k === words) break;
@@ -504,7 +507,7 @@ function bytesCodesOf(chunks: Data[], offsets: Int32Array[], n: number): Codes {
   const t = new SlotTable(Math.min(n, 1024));
   let arena = new Uint8Array(4096);
   let arenaView = viewOf(arena);
-  let arenaOff = new Int32Array(t.hashes.length + 1);
+  let arenaOff = new Int32Array(t.initialGroups + 1);
   let slots = t.slots;
   let mask = t.mask;
   let base = 0;
@@ -533,7 +536,7 @@ function bytesCodesOf(chunks: Data[], offsets: Int32Array[], n: number): Codes {
       let s = h & mask;
       let g: number;
       for (;;) {
-        g = slots[s]!;
+        g = slots[2 * s]!;
         if (g < 0) {
           g = t.add(h, s);
           arenaOff = grownInt32(arenaOff, g + 2);
@@ -542,13 +545,15 @@ function bytesCodesOf(chunks: Data[], offsets: Int32Array[], n: number): Codes {
             arena = grownUint8(arena, at + klen);
             arenaView = viewOf(arena);
           }
-          arena.set(bytes.subarray(start, end), at);
+          // short keys byte by byte: a subarray per new key would be an object per distinct key
+          if (klen <= 64) for (let k = 0; k < klen; k++) arena[at + k] = bytes[start + k]!;
+          else arena.set(bytes.subarray(start, end), at);
           arenaOff[g + 1] = at + klen;
           slots = t.slots;
           mask = t.mask;
           break;
         }
-        if (t.hashes[g] === h) {
+        if (slots[2 * s + 1] === h) {
           const at = arenaOff[g]!;
           if (arenaOff[g + 1]! - at === klen && bytesEqual(arenaView, arena, at, view, bytes, start, klen))
             break;
@@ -678,7 +683,7 @@ function combineCodes(a: Codes, b: Codes): Codes {
     return { codes, count };
   }
   const t = new SlotTable(Math.min(n, 1024));
-  let rep = new Int32Array(t.hashes.length);
+  let rep = new Int32Array(t.initialGroups);
   let slots = t.slots;
   let mask = t.mask;
   for (let i = 0; i < n; i++) {
@@ -688,7 +693,7 @@ function combineCodes(a: Codes, b: Codes): Codes {
     let s = h & mask;
     let g: number;
     for (;;) {
-      g = slots[s]!;
+      g = slots[2 * s]!;
       if (g < 0) {
         g = t.add(h, s);
         rep = grownInt32(rep, t.count);
@@ -698,7 +703,7 @@ function combineCodes(a: Codes, b: Codes): Codes {
         break;
       }
       const r = rep[g]!;
-      if (ca[r] === x && cb[r] === y) break;
+      if (slots[2 * s + 1] === h && ca[r] === x && cb[r] === y) break;
       s = (s + 1) & mask;
     }
     codes[i] = g;
