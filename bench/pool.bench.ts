@@ -34,8 +34,10 @@ export interface PoolBenchOptions {
    * threads 0, 1, 2; and 2 threads with two batches posted to each thread at once).
    */
   configs?: ('direct' | { threads: number; syncDepth?: number })[];
-  /** tinybench time budget per task, ms (default 1500). */
+  /** tinybench time budget per task over all rounds, ms (default 2000). */
   time?: number;
+  /** Rounds (default 5): every task runs once per round; figures are medians over rounds. */
+  rounds?: number;
   /** Element sizes for transfer vs copy, MiB (default 1 and 8). */
   transferMiB?: number[];
 }
@@ -95,6 +97,8 @@ const fresh = (templates: Uint8Array[]) => templates.map((t) => t.slice());
 export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
   scaling: ScalingFigure[];
   transfer: TransferFigure[];
+  /** One tiny batch through one thread and back, vs run directly: the fixed cost of the hop. */
+  hop: { msPerRoundTrip: number; msDirect: number };
 }> {
   const rows = options.rows ?? 10_000;
   const burst = options.burst ?? 32;
@@ -105,7 +109,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     { threads: 2 },
     { threads: 2, syncDepth: 2 },
   ];
-  const time = options.time ?? 1500;
+  const time = options.time ?? 2000;
   const udfs = {
     haversine: {
       plan: plan('haversine', 4),
@@ -136,7 +140,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
   for (const c of configs) if (c !== 'direct') pools.set(label(c), createExecutorPool(c));
   const direct = new ElementRunner({ baseDir: process.cwd() });
 
-  const bench = new Bench({ time, warmupTime: 300 });
+  const tasks: { name: string; fn: () => Promise<void> }[] = [];
   const scalingNames: { name: string; udf: 'haversine' | 'plus'; config: string }[] = [];
   for (const [udf, u] of Object.entries(udfs) as [keyof typeof udfs, (typeof udfs)[keyof typeof udfs]][]) {
     for (const c of configs) {
@@ -144,18 +148,40 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
       const name = `${udf} · ${config}`;
       scalingNames.push({ name, udf, config });
       if (c === 'direct') {
-        bench.add(name, async () => {
-          const info = { rowsIn: 0 };
-          for (const bytes of fresh(u.templates)) await direct.run(udf, u.plan, bytes, 'arrow', info);
+        tasks.push({
+          name,
+          fn: async () => {
+            const info = { rowsIn: 0 };
+            for (const bytes of fresh(u.templates)) await direct.run(udf, u.plan, bytes, 'arrow', info);
+          },
         });
       } else {
         const pool = pools.get(config)!;
-        bench.add(name, async () => {
-          await Promise.all(fresh(u.templates).map((bytes) => pool.run(udf, u.plan, bytes)));
+        tasks.push({
+          name,
+          fn: async () => {
+            await Promise.all(fresh(u.templates).map((bytes) => pool.run(udf, u.plan, bytes)));
+          },
         });
       }
     }
   }
+
+  // The thread hop: one 10-row batch of plus at a time through one thread, vs the same directly.
+  const tiny = element([randomColumn(10, 0, 1, 7), randomColumn(10, 0, 1, 8)]);
+  const hopPool = createExecutorPool({ threads: 1 });
+  tasks.push({
+    name: 'hop · 10-row plus, 1 thread',
+    fn: async () => {
+      await hopPool.run('plus', udfs.plus.plan, tiny.slice());
+    },
+  });
+  tasks.push({
+    name: 'hop · 10-row plus, direct',
+    fn: async () => {
+      await direct.run('plus', udfs.plus.plan, tiny.slice(), 'arrow', { rowsIn: 0 });
+    },
+  });
 
   // Transfer vs copy: one thread, an identity UDF (slowIdentity with a constant 0 ms delay),
   // one element in flight at a time.
@@ -184,8 +210,11 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
       const name = `identity ${mib} MiB · ${mode}`;
       transferNames.push({ name, mib, mode });
       const pool = transferPools[mode];
-      bench.add(name, async () => {
-        await pool.run('identity', identity, template.slice());
+      tasks.push({
+        name,
+        fn: async () => {
+          await pool.run('identity', identity, template.slice());
+        },
       });
     }
   }
@@ -195,16 +224,29 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     for (const pool of pools.values())
       await Promise.all(fresh(u.templates).map((b) => pool.run(udf, u.plan, b)));
   }
+  await hopPool.run('plus', udfs.plus.plan, tiny.slice());
   for (const pool of Object.values(transferPools))
     await pool.run('identity', identity, element([new Float64Array(8)]));
 
-  await bench.run();
-  await Promise.all([...pools.values(), ...Object.values(transferPools)].map((p) => p.close()));
+  // Rounds of every task, each a short tinybench run; the figure is the median over rounds, so a
+  // load change on a shared machine hits all configurations alike instead of the one running then.
+  const rounds = options.rounds ?? 5;
+  const samples = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    const bench = new Bench({ time: time / rounds, warmupTime: 100 });
+    for (const t of tasks) bench.add(t.name, t.fn);
+    await bench.run();
+    for (const t of tasks) {
+      const res = bench.getTask(t.name)!.result;
+      if (res.state !== 'completed') throw new Error(`bench task '${t.name}' did not complete: ${res.state}`);
+      samples.get(t.name)!.push(res.latency.mean);
+    }
+  }
+  await Promise.all([...pools.values(), ...Object.values(transferPools), hopPool].map((p) => p.close()));
 
   const period = (name: string) => {
-    const r = bench.getTask(name)!.result;
-    if (r.state !== 'completed') throw new Error(`bench task '${name}' did not complete: ${r.state}`);
-    return r.latency.mean;
+    const xs = [...samples.get(name)!].sort((a, b) => a - b);
+    return xs[xs.length >> 1]!;
   };
   const scaling = scalingNames.map(({ name, udf, config }) => {
     const ms = period(name);
@@ -214,11 +256,15 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     const ms = period(name);
     return { mib, mode, msPerRoundTrip: ms, msPerMiB: ms / mib };
   });
-  return { scaling, transfer };
+  const hop = {
+    msPerRoundTrip: period('hop · 10-row plus, 1 thread'),
+    msDirect: period('hop · 10-row plus, direct'),
+  };
+  return { scaling, transfer, hop };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { scaling, transfer } = await runPoolBench();
+  const { scaling, transfer, hop } = await runPoolBench();
   const fmt = (x: number) => x.toFixed(2);
   console.log('thread scaling (10,000-row batches, bursts of 32):');
   console.table(
@@ -234,6 +280,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     const t2q = of('pool, 2 threads, 2 queued per thread');
     if (d && t2q) console.log(`${udf}: 2 threads (2 queued each) vs no pool = ${fmt(d / t2q)}×`);
   }
+  console.log(
+    `thread hop: a 10-row batch through 1 thread ${fmt(hop.msPerRoundTrip * 1000)} µs vs ${fmt(hop.msDirect * 1000)} µs directly`,
+  );
   console.log('transfer vs copy (one thread, identity UDF, round trip):');
   console.table(
     transfer.map((t) => ({ ...t, msPerRoundTrip: fmt(t.msPerRoundTrip), msPerMiB: fmt(t.msPerMiB) })),
