@@ -1,7 +1,7 @@
 /**
  * Loading a UDF by module and export name, as the plan and `vecudf run --udf file#export` name
  * them. Each module is imported once per process (cached by resolved URL); .js/.mjs/.cjs go
- * through Node's `import()`, .ts/.mts/.cts through tsx's ESM loader API (`tsImport`).
+ * through Node's `import()`, .ts/.mts/.cts through Node's `import()` with tsx's loader hooks registered.
  *
  * @example
  * const plus = await loadUdf({ module: './udfs.ts', export: 'plus' }, { baseDir: process.cwd() });
@@ -82,23 +82,35 @@ function resolveModulePath(spec: string, opts: LoadUdfOptions): string {
   return path;
 }
 
+let tsRegistered: Promise<void> | undefined;
+
+/**
+ * Registers tsx's loader hooks once for the whole process, so that .ts UDF modules are imported
+ * by Node's own `import()`. (tsx's `tsImport` would load them in a separate namespace with its own
+ * copy of apache-arrow, whose vectors then fail in ours.)
+ */
+function registerTypeScript(): Promise<void> {
+  tsRegistered ??= (async () => {
+    let api: { register: () => unknown };
+    try {
+      api = (await import('tsx/esm/api')) as typeof api;
+    } catch {
+      throw new Error(
+        'loading a TypeScript UDF module needs the tsx package (npm install tsx), or compile it to .js',
+      );
+    }
+    api.register();
+  })();
+  return tsRegistered;
+}
+
 async function importModule(path: string): Promise<Record<string, unknown>> {
   const url = pathToFileURL(path).href;
   let p = moduleCache.get(url);
   if (!p) {
     p = (async () => {
       try {
-        if (/\.[cm]?ts$/.test(path)) {
-          let api: { tsImport: (s: string, o: { parentURL: string }) => Promise<Record<string, unknown>> };
-          try {
-            api = (await import('tsx/esm/api')) as typeof api;
-          } catch {
-            throw new Error(
-              'loading a TypeScript UDF module needs the tsx package (npm install tsx), or compile it to .js',
-            );
-          }
-          return await api.tsImport(url, { parentURL: import.meta.url });
-        }
+        if (/\.[cm]?ts$/.test(path)) await registerTypeScript();
         return (await import(url)) as Record<string, unknown>;
       } catch (e) {
         const err = new Error(`cannot load UDF module ${path}: ${(e as Error).message ?? e}`, { cause: e });
