@@ -4,6 +4,8 @@
  * `register…(program)` function; this file only assembles them.
  */
 import { Command } from 'commander';
+import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
 import { registerWorker } from './worker.js';
@@ -22,5 +24,7 @@ registerRun(program);
 registerInspect(program);
 registerWorker(program);
 registerWorkerPool(program);
+registerBench(program);
+registerDemo(program);
 
 await program.parseAsync(process.argv);
