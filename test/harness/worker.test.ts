@@ -4,6 +4,7 @@
  * flight, malformed and unknown instructions, a failing UDF, pushed descriptors, row-wise mode,
  * aggregates, constants and chained UDFs, metrics.
  */
+import * as arrow from 'apache-arrow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeRowsToColumns } from '../../src/codec/row-coder.js';
 import { startWorker, type Worker } from '../../src/harness/worker.js';
@@ -333,6 +334,32 @@ describe('worker over gRPC (in process)', () => {
     );
     expect(r.error).toBe('');
     expect([...arrowOutput(await runner.output(id, OUTPUT))[0]!.getChildAt(0)!]).toEqual([3, -4]);
+  });
+
+  it('passes TIMESTAMP_LTZ values through unchanged (epoch instants, as Flink writes them)', async () => {
+    const LTZ = [{ name: 't', type: T.TIMESTAMP_LTZ(3) }];
+    runner.descriptors.set(
+      'ltz',
+      descriptor({
+        id: 'ltz',
+        dataUrl: runner.url,
+        udfs: [{ export: 'same', kind: 'vectorized', resultType: 'TIMESTAMP_LTZ(3)', args: [{ offset: 0 }] }],
+        input: LTZ,
+        output: [{ name: 'f0', type: T.TIMESTAMP_LTZ(3) }],
+      }),
+    );
+    const id = runner.newId();
+    const values = [0, 86_400_123, -1];
+    const col = arrow.vectorFromArray(values, new arrow.TimestampMillisecond());
+    await sendInput(id, [arrowElement(LTZ, { t: col })]);
+    const r = await runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'ltz', cacheTokens: [] } },
+      id,
+    );
+    expect(r.error).toBe('');
+    const out = arrowOutput(await runner.output(id, OUTPUT))[0]!;
+    expect((out.schema.fields[0]!.type as arrow.Timestamp).timezone ?? null).toBeNull(); // Flink's reader requires no zone
+    expect([...out.getChildAt(0)!].map(Number)).toEqual(values);
   });
 
   it('runs a vectorized aggregate: one row per input batch (group)', async () => {
