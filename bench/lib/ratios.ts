@@ -51,6 +51,8 @@ export interface RunOptions {
   readonly rounds?: number;
   /** tinybench time per case per round, ms (default 150). */
   readonly time?: number;
+  /** tinybench warm-up time per case per round, ms (default: tinybench's, 250). */
+  readonly warmupTime?: number;
   /** Print a table per group (default true). */
   readonly print?: boolean;
 }

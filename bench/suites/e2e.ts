@@ -1,0 +1,244 @@
+/**
+ * End-to-end suite: the runner (src/runner's `Runner`) sends Arrow batches over gRPC on 127.0.0.1
+ * to a `vecudf worker` process, which runs the UDF (vectorized, or its row-wise twin through the
+ * row coder) and sends the results back. Each UDF is measured at every batch size and thread
+ * count, side by side with the raw gRPC loopback of the same bytes with no work (the limit: the
+ * runner's own transport to a bare echo peer process, same element sizes, bundles and flushes).
+ *
+ * Per-stage times come from the run's metrics: the runner's own stages (cut, encode, send, wait,
+ * decode, join) and the worker's UDF time (its `udf_ns` monitoring info). The worker does not
+ * report its decode / encode separately, so the rest of the wait is shown as transport + worker
+ * codec.
+ */
+import { fileURLToPath } from 'node:url';
+import type * as arrow from 'apache-arrow';
+import type { RunMetrics } from '../../src/runner/metrics.js';
+import { Runner, type RunSpec } from '../../src/runner/runner.js';
+import {
+  type Dataset,
+  geoData,
+  ipData,
+  numericData,
+  timestampData,
+  toBatches,
+  uriData,
+} from '../lib/data.js';
+import { defaultBatchSize } from '../lib/function-suite.js';
+import { startRawLoopback } from '../lib/raw-loopback.js';
+import type { StageTimes } from '../lib/results.js';
+import type { Suite, SuiteContext, SuiteOptions } from '../lib/suite.js';
+import { measureGroup } from '../lib/suite.js';
+
+/** The UDF module as the worker loads it: this build's (dist/bench/udfs.js) or the source (tsx). */
+const UDFS = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? '../udfs.ts' : '../udfs.js', import.meta.url),
+);
+
+interface E2eCase {
+  case: string;
+  vec: string;
+  row: string;
+  columns: string[];
+  data(rows: number): Dataset;
+}
+
+const ALL: E2eCase[] = [
+  { case: 'a+b', vec: 'plus', row: 'plusRow', columns: ['a', 'b'], data: (n) => numericData(n, 1) },
+  { case: 'a*2+b', vec: 'mulAdd', row: 'mulAddRow', columns: ['a', 'b'], data: (n) => numericData(n, 1) },
+  {
+    case: 'haversine',
+    vec: 'haversine',
+    row: 'haversineRow',
+    columns: ['lat1', 'lon1', 'lat2', 'lon2'],
+    data: (n) => geoData(n, 2),
+  },
+  {
+    case: 'ipToProvince',
+    vec: 'ipToProvince',
+    row: 'ipToProvinceRow',
+    columns: ['client_ip'],
+    data: (n) => ipData(n, 42),
+  },
+  {
+    case: 'lower+contains',
+    vec: 'lowerContains',
+    row: 'lowerContainsRow',
+    columns: ['uri'],
+    data: (n) => uriData(n, 3),
+  },
+  { case: 'hour', vec: 'hourOf', row: 'hourOfRow', columns: ['ts'], data: (n) => timestampData(n, 4) },
+];
+
+/** Quick runs keep one cheap numeric, one CPU-heavy and one string UDF. */
+function casesFor(o: SuiteOptions): E2eCase[] {
+  return o.quick ? ALL.filter((c) => ['a+b', 'haversine', 'ipToProvince'].includes(c.case)) : ALL;
+}
+
+/** Quick runs measure the further thread counts at the default batch size only. */
+function batchSizesFor(o: SuiteOptions, threads: number): number[] {
+  return o.quick && threads !== o.threads[0] ? [defaultBatchSize(o.batchSizes)] : o.batchSizes;
+}
+
+function median<T>(xs: readonly T[], key: (x: T) => number): T | undefined {
+  const s = [...xs].sort((a, b) => key(a) - key(b));
+  return s[s.length >> 1];
+}
+
+/** A run's metrics as stage times. */
+export function stagesOf(m: RunMetrics): StageTimes {
+  const other: Record<string, number> = {};
+  for (const w of m.worker) {
+    const name = w.labels.NAME;
+    if (name && name !== 'udf_ns' && name.endsWith('_ns'))
+      other[name.slice(0, -3)] = (other[name.slice(0, -3)] ?? 0) + w.value / 1e6;
+  }
+  const otherMs = Object.values(other).reduce((a, b) => a + b, 0);
+  const st: StageTimes = {
+    elapsedMs: m.elapsedMs,
+    cutMs: m.cutMs,
+    encodeMs: m.encodeMs,
+    sendMs: m.sendMs,
+    waitMs: m.waitMs,
+    decodeMs: m.decodeMs,
+    joinMs: m.joinMs,
+    udfMs: m.udfMs,
+    transportMs: Math.max(0, m.waitMs - m.udfMs - otherMs),
+    bytesSent: m.bytesSent,
+    bytesReceived: m.bytesReceived,
+  };
+  if (Object.keys(other).length > 0) st.worker = other;
+  return st;
+}
+
+async function drain(run: AsyncIterable<arrow.RecordBatch>): Promise<void> {
+  for await (const _ of run) {
+    // the consumer does nothing: what is measured is the path
+  }
+}
+
+/** The thread count the worker says it runs (its start-up log line), if it said. */
+function workerThreads(runner: Runner): number | undefined {
+  for (const e of runner.recentLogs()) {
+    const m = /executor threads: (\d+)/.exec(e.message);
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+export const e2eSuite: Suite = {
+  name: 'e2e',
+  level: 'e2e',
+  title: 'End to end: runner → gRPC → worker process',
+  description:
+    'The runner cuts the input into Arrow batches, sends them in bundles over gRPC on 127.0.0.1 to a `vecudf worker` process and joins the results. ' +
+    'Vectorized: Arrow IPC elements, the UDF on Series. Row: the row coder, the row twin called per row. ' +
+    'Limit: raw gRPC loopback — the same element sizes, bundles and flushes through the same transport to a bare echo peer, no Arrow or UDF work.',
+  steps: (o) => casesFor(o).length * o.threads.reduce((n, t) => n + batchSizesFor(o, t).length, 0),
+  async run(ctx: SuiteContext) {
+    const cases = casesFor(ctx);
+    ctx.status('e2e: generating data');
+    const data = new Map(cases.map((c) => [c.case, c.data(ctx.e2eRows)]));
+    ctx.status('e2e: starting the raw loopback peer');
+    const raw = await startRawLoopback();
+    try {
+      for (const threads of ctx.threads) {
+        ctx.status(`e2e: starting a worker with ${threads} thread(s)`);
+        const runner = await Runner.start({ threads });
+        try {
+          for (const c of cases) {
+            const ds = data.get(c.case)!;
+            for (const bs of batchSizesFor(ctx, threads)) {
+              await measureCase(ctx, runner, raw, c, ds, bs, threads);
+              ctx.step();
+            }
+          }
+          const said = workerThreads(runner);
+          ctx.note(
+            said === undefined
+              ? `e2e: the worker asked for ${threads} thread(s) did not log its executor thread count`
+              : `e2e: worker asked for ${threads} thread(s) reported ${said} executor thread(s)`,
+          );
+        } finally {
+          await runner.close();
+        }
+      }
+    } finally {
+      await raw.close();
+    }
+  },
+};
+
+async function measureCase(
+  ctx: SuiteContext,
+  runner: Runner,
+  raw: Awaited<ReturnType<typeof startRawLoopback>>,
+  c: E2eCase,
+  ds: Dataset,
+  bs: number,
+  threads: number,
+): Promise<void> {
+  ctx.status(`e2e: ${c.case} @ ${bs.toLocaleString('en')} rows/batch, ${threads} thread(s)`);
+  // Input batches already of the batch size: the runner's cutting is then a pass-through.
+  const input = toBatches(ds, c.columns, bs);
+  const args = c.columns.map((_, i) => ({ column: i }));
+  const spec = (exp: string): RunSpec => ({
+    plan: { calls: [{ udf: { module: UDFS, export: exp }, args }] },
+    arrowBatchSize: bs,
+  });
+  const runs = { vectorized: [] as RunMetrics[], row: [] as RunMetrics[] };
+  const once = async (mode: 'vectorized' | 'row') => {
+    const run = runner.run(input, spec(mode === 'vectorized' ? c.vec : c.row));
+    await drain(run);
+    if (run.metrics.outputRows !== ds.rows) {
+      throw new Error(
+        `e2e ${c.case} ${mode}: ${run.metrics.outputRows} result rows for ${ds.rows} input rows`,
+      );
+    }
+    runs[mode].push(run.metrics);
+  };
+  // Calibration (and warm-up: the worker loads the plan): the bytes a vectorized run really moves.
+  await once('vectorized');
+  await once('row');
+  const cal = runs.vectorized[0]!;
+  const rowCal = runs.row[0]!;
+  runs.vectorized.length = 0;
+  runs.row.length = 0;
+  const rawRun = {
+    elementBytes: Math.round(cal.bytesSent / cal.batches),
+    elements: cal.batches,
+    ratio: cal.bytesReceived / cal.bytesSent,
+    elementsPerBundle: Math.max(1, Math.floor(100_000 / bs)),
+  };
+  const stage = (mode: 'vectorized' | 'row') => () => {
+    const m = median(runs[mode], (x) => x.elapsedMs);
+    return m ? stagesOf(m) : undefined;
+  };
+  await measureGroup(ctx, {
+    suite: 'e2e',
+    level: 'e2e',
+    case: c.case,
+    batchSize: bs,
+    threads,
+    rows: ds.rows,
+    cases: [
+      {
+        mode: 'limit',
+        fn: () => raw.run(rawRun),
+        bytes: cal.bytesSent + cal.bytesReceived,
+        note: 'raw gRPC loopback of the vectorized run’s bytes, no work',
+      },
+      {
+        mode: 'vectorized',
+        fn: () => once('vectorized'),
+        bytes: cal.bytesSent + cal.bytesReceived,
+        stages: stage('vectorized'),
+      },
+      {
+        mode: 'row',
+        fn: () => once('row'),
+        bytes: rowCal.bytesSent + rowCal.bytesReceived,
+        stages: stage('row'),
+      },
+    ],
+  });
+}
