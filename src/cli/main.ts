@@ -5,7 +5,6 @@
  */
 import { Command } from 'commander';
 import { registerBench } from './bench.js';
-import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerInspect } from './inspect.js';
 import { registerRun } from './run.js';
@@ -25,7 +24,6 @@ registerRun(program);
 registerInspect(program);
 registerWorker(program);
 registerWorkerPool(program);
-registerBench(program);
 registerBench(program);
 registerDemo(program);
 
