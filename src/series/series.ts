@@ -56,11 +56,11 @@ import {
 import { coalesceBool, coalesceFixed, coalesceStrings, nullMask } from './kernels/nulls.js';
 import {
   type ConcatPart,
-  strAffix,
+  type SearchWhere,
   strCase,
   strConcat,
-  strContains,
   strLen,
+  strSearch,
   strSplit,
   strSubstring,
   strTrim,
@@ -79,6 +79,16 @@ export type SeriesInput = Series | arrow.Vector | NumericTypedArray | readonly u
 /** A scalar value as `Series.get` returns it (contracts.md), null included. */
 export type ScalarValue = number | bigint | string | boolean | Uint8Array | null;
 
+/** lower(source) or upper(source), not computed yet. */
+interface PendingCase {
+  readonly source: arrow.Vector;
+  readonly upper: boolean;
+}
+
+/** Set in Series' static block: make a pending-case Series / read a Series' pending case. */
+let lazyCase: (pending: PendingCase, name: string) => Series;
+let pendingCase: (s: Series) => PendingCase | null;
+
 const EMPTY = new arrow.Vector([
   arrow.makeData({ type: new arrow.Float64(), length: 0, data: new Float64Array(0) }),
 ]);
@@ -95,6 +105,8 @@ export class Series {
   readonly name: string;
   #vector: arrow.Vector | null;
   #expr: Expr | null = null;
+  /** A pending lower / upper of a string column (see `StringMethods.lower`). */
+  #case: PendingCase | null = null;
   #length: number;
   #declared: DataType | null;
   #type: DataType | null = null;
@@ -125,6 +137,20 @@ export class Series {
     s.#expr = expr;
     s.#length = length;
     return s;
+  }
+
+  /** A Series holding lower(source) / upper(source), computed when first read. */
+  static #lazyCase(pending: PendingCase, name: string): Series {
+    const s = new Series(EMPTY, name);
+    s.#vector = null;
+    s.#case = pending;
+    s.#length = pending.source.length;
+    return s;
+  }
+
+  static {
+    lazyCase = (pending, name) => Series.#lazyCase(pending, name);
+    pendingCase = (s) => s.#case;
   }
 
   /**
@@ -177,8 +203,13 @@ export class Series {
   /** The Arrow vector (evaluates a pending fused expression first). */
   get vector(): arrow.Vector {
     if (this.#vector === null) {
-      this.#vector = evaluate(this.#expr!, this.#length);
-      this.#expr = null;
+      if (this.#case !== null) {
+        this.#vector = strCase(this.#case.source, this.#case.upper);
+        this.#case = null;
+      } else {
+        this.#vector = evaluate(this.#expr!, this.#length);
+        this.#expr = null;
+      }
     }
     return this.#vector;
   }
@@ -190,8 +221,9 @@ export class Series {
 
   /** The Arrow type of the values. */
   get arrowType(): arrow.DataType {
-    if (this.#vector === null) return this.#expr!.kind === 'f32' ? new arrow.Float32() : new arrow.Float64();
-    return this.#vector.type;
+    if (this.#vector !== null) return this.#vector.type;
+    if (this.#case !== null) return new arrow.Utf8();
+    return this.#expr!.kind === 'f32' ? new arrow.Float32() : new arrow.Float64();
   }
 
   /** The vecudf DataType (declared, or derived from the Arrow type; nullable). */
@@ -318,6 +350,7 @@ export class Series {
 
   /** The same column under another name. */
   rename(name: string): Series {
+    if (this.#case !== null) return Series.#lazyCase(this.#case, name);
     if (this.#vector === null) return Series.#lazy(this.#expr!, this.#length, name);
     return new Series(this.#vector, name, this.#declared ?? undefined);
   }
@@ -371,7 +404,7 @@ export class Series {
   }
 
   #numKind(what: string): NumKind {
-    const k = this.#vector === null ? this.#expr!.kind : numKind(this.#vector.type);
+    const k = this.#expr !== null ? this.#expr.kind : numKind(this.vector.type);
     if (k === null)
       throw new TypeError(`${what} needs a numeric Series, '${this.name}' is ${typeToString(this.type)}`);
     return k;
@@ -379,7 +412,7 @@ export class Series {
 
   /** This Series as an expression leaf (or its pending expression). */
   #asExpr(): Expr {
-    return this.#vector === null ? this.#expr! : leaf(this.#vector);
+    return this.#expr !== null ? this.#expr : leaf(this.vector);
   }
 
   #numInput(): NumInput {
@@ -734,13 +767,26 @@ export class StringMethods {
   len(): Series {
     return this.#wrap(strLen(this.s.vector));
   }
-  /** Lower case. */
+  /**
+   * Lower case. Computed when first read — and not at all when only searched: on an all-ASCII
+   * column, `lower().str.contains(p)` (startsWith, endsWith) searches the original bytes with
+   * ASCII case folding instead of building the lowered column.
+   */
   lower(): Series {
-    return this.#wrap(strCase(this.s.vector, false));
+    return lazyCase({ source: this.s.vector, upper: false }, this.s.name);
   }
-  /** Upper case. */
+  /** Upper case (computed when first read; searched without building it, as `lower`). */
   upper(): Series {
-    return this.#wrap(strCase(this.s.vector, true));
+    return lazyCase({ source: this.s.vector, upper: true }, this.s.name);
+  }
+  #search(pattern: string, where: SearchWhere): Series {
+    if (typeof pattern !== 'string') throw new TypeError(`${where}: the pattern must be a string`);
+    const pending = pendingCase(this.s);
+    if (pending !== null) {
+      const folded = strSearch(pending.source, pattern, where, pending.upper ? 'upper' : 'lower');
+      if (folded !== null) return this.#wrap(folded);
+    }
+    return this.#wrap(strSearch(this.s.vector, pattern, where)!);
   }
   /** Without leading / trailing whitespace (what JS `trim` strips). */
   trim(): Series {
@@ -748,15 +794,15 @@ export class StringMethods {
   }
   /** BOOLEAN: starts with `prefix`. */
   startsWith(prefix: string): Series {
-    return this.#wrap(strAffix(this.s.vector, prefix, false));
+    return this.#search(prefix, 'start');
   }
   /** BOOLEAN: ends with `suffix`. */
   endsWith(suffix: string): Series {
-    return this.#wrap(strAffix(this.s.vector, suffix, true));
+    return this.#search(suffix, 'end');
   }
   /** BOOLEAN: contains `pattern` (a plain substring, not a regex). */
   contains(pattern: string): Series {
-    return this.#wrap(strContains(this.s.vector, pattern));
+    return this.#search(pattern, 'contains');
   }
   /** This column followed by each part (string columns or fixed strings); null if any part is. */
   concat(...parts: (Series | string)[]): Series {

@@ -1,3 +1,4 @@
+import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Series } from '../../src/series/series.js';
@@ -86,6 +87,60 @@ describe('string kernels against JS string references', () => {
         expect(s.str.contains(p).toArray()).toEqual(xs.map(lift((x) => x.includes(p))));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('lower / upper then search: case-folded on ASCII columns, exact otherwise', () => {
+    const ascii = fc.oneof(
+      fc.string({ unit: 'binary-ascii', maxLength: 12 }),
+      fc.constantFrom('Video', 'VIDEO/x', 'vid', 'https://cdn/VIDEO/hd?v=1', '_@[`{', ''),
+    );
+    const pattern = fc.oneof(
+      ascii,
+      text,
+      fc.constantFrom('video', 'VIDEO', 'ViD', '_', '@', '`', '{', 'k', 'i'),
+    );
+    fc.assert(
+      fc.property(
+        fc
+          .oneof(withNulls(ascii), withNulls(text), fc.constant<(string | null)[]>(['İx', 'K', 'ı', null]))
+          .chain((xs) => fc.tuple(fc.constant(xs), layoutOf(xs.length))),
+        pattern,
+        ([xs, lay], p) => {
+          const s = str(xs, lay);
+          for (const [kase, f] of [
+            ['lower', (x: string) => x.toLowerCase()],
+            ['upper', (x: string) => x.toUpperCase()],
+          ] as const) {
+            const mapped = s.str[kase]();
+            expect(mapped.str.contains(p).toArray()).toEqual(xs.map(lift((x) => f(x).includes(p))));
+            expect(mapped.str.startsWith(p).toArray()).toEqual(xs.map(lift((x) => f(x).startsWith(p))));
+            expect(mapped.str.endsWith(p).toArray()).toEqual(xs.map(lift((x) => f(x).endsWith(p))));
+            expect(mapped.toArray()).toEqual(xs.map(lift(f)));
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('searches byte buffers that do not start on a 4-byte boundary', () => {
+    const text = 'xxvideo|VIDEO|vid|eo video';
+    const raw = new TextEncoder().encode(`@${text}`);
+    const bytes = raw.subarray(1); // byteOffset 1
+    const rows = text.split('|');
+    const offsets = new Int32Array(rows.length + 1);
+    rows.forEach((r, i) => {
+      offsets[i + 1] = offsets[i]! + r.length + (i < rows.length - 1 ? 1 : 0);
+    });
+    const v = arrow.makeVector(
+      arrow.makeData({ type: new arrow.Utf8(), length: rows.length, valueOffsets: offsets, data: bytes }),
+    );
+    const s = new Series(v);
+    const want = s.toArray().map((x) => (x as string).includes('video'));
+    expect(s.str.contains('video').toArray()).toEqual(want);
+    expect(s.str.lower().str.contains('video').toArray()).toEqual(
+      s.toArray().map((x) => (x as string).toLowerCase().includes('video')),
     );
   });
 

@@ -19,6 +19,7 @@
  * @example
  * strLen(vectorFromArray(['héllo', null])); // Int32 [5, null]
  */
+import { isAscii } from 'node:buffer';
 import * as arrow from 'apache-arrow';
 import { utf8Reader } from '../accessors.js';
 import {
@@ -40,6 +41,7 @@ import {
   vectorStrings,
   vectorValidity,
 } from './layout.js';
+import { type Fold, searchAffix, searchContains } from './string-search.js';
 
 const encoder = new TextEncoder();
 
@@ -74,18 +76,41 @@ export function strLen(vector: arrow.Vector): arrow.Vector {
   return fixedVector(new arrow.Int32(), out, n, validityOf(vector));
 }
 
-const LOWER = new Uint8Array(128);
-const UPPER = new Uint8Array(128);
-for (let c = 0; c < 128; c++) {
-  LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
-  UPPER[c] = c >= 97 && c <= 122 ? c - 32 : c;
-}
-
-/** Whether `bytes[s, e)` is all ASCII. */
-function isAscii(bytes: Uint8Array, s: number, e: number): boolean {
+/** Whether `bytes[s, e)` is all ASCII (one row; the whole column goes through Node's native check). */
+function isAsciiRow(bytes: Uint8Array, s: number, e: number): boolean {
   let acc = 0;
   for (let p = s; p < e; p++) acc |= bytes[p]!;
   return acc < 0x80;
+}
+
+/** Whether a column's bytes are all ASCII (Node's SIMD `isAscii`). */
+export function columnIsAscii(offsets: Int32Array, bytes: Uint8Array, n: number): boolean {
+  return isAscii(bytes.subarray(offsets[0] ?? 0, offsets[n] ?? 0));
+}
+
+/**
+ * Flips the case of ASCII letters in place, four bytes at a time: a byte is in the range to
+ * change when (b & 0x7f) + (0x80 - lo) carries into bit 7 and (b & 0x7f) + (0x80 - hi - 1) does not;
+ * those bytes get bit 5 (0x20) set (lower) or cleared (upper). Only valid on ASCII bytes.
+ */
+function flipAsciiCase(out: Uint8Array, upper: boolean): void {
+  const lo = upper ? 0x61 : 0x41; // 'a' : 'A'
+  const ge = Math.imul(0x80 - lo, 0x01010101);
+  const gt = Math.imul(0x80 - lo - 26, 0x01010101);
+  const nw = out.byteOffset % 4 === 0 ? out.length >>> 2 : 0;
+  if (nw > 0) {
+    const w = new Int32Array(out.buffer, out.byteOffset, nw);
+    for (let k = 0; k < nw; k++) {
+      const x = w[k]!;
+      const h = x & 0x7f7f7f7f;
+      const inRange = (h + ge) & ~(h + gt) & 0x80808080;
+      w[k] = upper ? x & ~(inRange >>> 2) : x | (inRange >>> 2);
+    }
+  }
+  for (let p = nw * 4; p < out.length; p++) {
+    const c = out[p]!;
+    if (c >= lo && c < lo + 26) out[p] = upper ? c - 32 : c + 32;
+  }
 }
 
 /** Lower- or upper-cases every row. */
@@ -93,13 +118,12 @@ export function strCase(vector: arrow.Vector, upper: boolean): arrow.Vector {
   checkUtf8(vector, upper ? 'upper' : 'lower');
   const n = vector.length;
   const { offsets, bytes } = vectorStrings(vector);
-  const table = upper ? UPPER : LOWER;
   const start = offsets[0] ?? 0;
   const end = offsets[n] ?? 0;
-  if (isAscii(bytes, start, end)) {
-    // Same lengths: map the bytes, keep (rebased) offsets.
-    const out = new Uint8Array(end - start);
-    for (let p = start; p < end; p++) out[p - start] = table[bytes[p]!]!;
+  if (columnIsAscii(offsets, bytes, n)) {
+    // Same lengths: copy the bytes, flip the letters in place, keep (rebased) offsets.
+    const out = bytes.slice(start, end);
+    flipAsciiCase(out, upper);
     return stringVector(rebase(offsets, n), out, n, validityOf(vector));
   }
   const w = new ByteWriter(end - start + 16);
@@ -108,12 +132,10 @@ export function strCase(vector: arrow.Vector, upper: boolean): arrow.Vector {
   for (let i = 0; i < n; i++) {
     const s = offsets[i]!;
     const e = offsets[i + 1]!;
-    if (isAscii(bytes, s, e)) {
-      w.ensure(e - s);
-      const o = w.bytes;
-      let at = w.length;
-      for (let p = s; p < e; p++) o[at++] = table[bytes[p]!]!;
-      w.length = at;
+    if (isAsciiRow(bytes, s, e)) {
+      const at = w.length;
+      w.copy(bytes, s, e);
+      flipAsciiCase(w.bytes.subarray(at, w.length), upper);
     } else {
       const text = read(s, e);
       w.string(upper ? text.toUpperCase() : text.toLowerCase());
@@ -183,56 +205,56 @@ export function strTrim(vector: arrow.Vector): arrow.Vector {
   return stringVector(outOffsets, out.subarray(0, at), n, validityOf(vector));
 }
 
-/** Whether `bytes[at, at + pat.length)` equals `pat`. */
-function matchAt(bytes: Uint8Array, at: number, pat: Uint8Array): boolean {
-  const m = pat.length;
-  for (let k = 0; k < m; k++) if (bytes[at + k] !== pat[k]) return false;
-  return true;
+/** Where a fixed pattern is looked for. */
+export type SearchWhere = 'contains' | 'start' | 'end';
+
+/**
+ * BOOLEAN: whether each row contains / starts with / ends with `pattern`, compared byte for byte
+ * (`fold` 'none'), or after lower- / upper-casing the row (`fold` 'lower' / 'upper') — which is
+ * exact only on an all-ASCII column: then null is returned for any other, and the caller
+ * case-maps the column first.
+ */
+export function strSearch(
+  vector: arrow.Vector,
+  pattern: string,
+  where: SearchWhere,
+  fold: Fold = 'none',
+): arrow.Vector | null {
+  checkUtf8(vector, where === 'contains' ? 'contains' : where === 'start' ? 'startsWith' : 'endsWith');
+  const n = vector.length;
+  const { offsets, bytes } = vectorStrings(vector);
+  const bits = newBitmap(n);
+  if (fold !== 'none') {
+    if (!columnIsAscii(offsets, bytes, n)) return null;
+    // A case-mapped ASCII row is ASCII: a pattern with anything else never matches.
+    if (!/^[\x00-\x7f]*$/.test(pattern)) return boolVector(bits, n, validityOf(vector));
+  }
+  const pat = utf8(pattern);
+  if (pat.length === 0) {
+    for (let i = 0; i < n; i++) bits[i >>> 3]! |= 1 << (i & 7);
+  } else if (where === 'contains') {
+    searchContains(offsets, bytes, n, pat, fold, bits);
+  } else {
+    searchAffix(offsets, bytes, n, pat, fold, where === 'end', bits);
+  }
+  return boolVector(bits, n, validityOf(vector));
 }
 
 /** startsWith (`atEnd` false) or endsWith (`atEnd` true) a fixed pattern, as BOOLEAN. */
 export function strAffix(vector: arrow.Vector, pattern: string, atEnd: boolean): arrow.Vector {
-  checkUtf8(vector, atEnd ? 'endsWith' : 'startsWith');
-  const n = vector.length;
-  const { offsets, bytes } = vectorStrings(vector);
-  const pat = utf8(pattern);
-  const m = pat.length;
-  const bits = newBitmap(n);
-  for (let i = 0; i < n; i++) {
-    const s = offsets[i]!;
-    const e = offsets[i + 1]!;
-    if (e - s >= m && matchAt(bytes, atEnd ? e - m : s, pat)) bits[i >>> 3]! |= 1 << (i & 7);
-  }
-  return boolVector(bits, n, validityOf(vector));
+  return strSearch(vector, pattern, atEnd ? 'end' : 'start')!;
 }
 
 /** Whether each row contains a fixed pattern, as BOOLEAN. */
 export function strContains(vector: arrow.Vector, pattern: string): arrow.Vector {
-  checkUtf8(vector, 'contains');
-  const n = vector.length;
-  const { offsets, bytes } = vectorStrings(vector);
-  const pat = utf8(pattern);
+  return strSearch(vector, pattern, 'contains')!;
+}
+
+/** Whether `bytes[at, at + pat.length)` equals `pat`. */
+function bytesAt(bytes: Uint8Array, at: number, pat: Uint8Array): boolean {
   const m = pat.length;
-  const bits = newBitmap(n);
-  if (m === 0) {
-    for (let i = 0; i < n; i++) bits[i >>> 3]! |= 1 << (i & 7);
-    return boolVector(bits, n, validityOf(vector));
-  }
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const needle = Buffer.from(pat.buffer, pat.byteOffset, pat.byteLength);
-  const last = offsets[n] ?? 0;
-  let row = 0;
-  let pos = offsets[0] ?? 0;
-  while (row < n && pos < last) {
-    const p = buf.indexOf(needle, pos);
-    if (p < 0 || p >= last) break;
-    while (offsets[row + 1]! <= p) row++; // the row holding byte p (p < last, so row < n)
-    if (p + m <= offsets[row + 1]!) bits[row >>> 3]! |= 1 << (row & 7);
-    // Either way no later hit can count for this row: go on from the next row.
-    row++;
-    pos = offsets[row] ?? last;
-  }
-  return boolVector(bits, n, validityOf(vector));
+  for (let k = 0; k < m; k++) if (bytes[at + k] !== pat[k]) return false;
+  return true;
 }
 
 /** Byte position after advancing `k` code points from `p` (stops at `e`). */
@@ -354,7 +376,7 @@ export function strSplit(vector: arrow.Vector, separator: string): arrow.Vector 
       const e = offsets[i + 1]!;
       let from = s;
       for (let p = s; p + m <= e; ) {
-        if (bytes[p] === first && matchAt(bytes, p, sep)) {
+        if (bytes[p] === first && bytesAt(bytes, p, sep)) {
           push(from, p);
           p += m;
           from = p;
