@@ -124,6 +124,32 @@ describe('string kernels against JS string references', () => {
     );
   });
 
+  it('contains on long rows over a small alphabet (many near misses for the word filter)', () => {
+    const small = fc.string({ unit: fc.constantFrom('a', 'b', 'v', 'V', 'i', 'I'), maxLength: 40 });
+    const pat = fc.string({
+      unit: fc.constantFrom('a', 'b', 'v', 'V', 'i', 'I'),
+      minLength: 1,
+      maxLength: 3,
+    });
+    fc.assert(
+      fc.property(
+        withNulls(small, 120).chain((xs) => fc.tuple(fc.constant(xs), layoutOf(xs.length))),
+        pat,
+        ([xs, lay], p) => {
+          const s = str(xs, lay);
+          expect(s.str.contains(p).toArray()).toEqual(xs.map(lift((x) => x.includes(p))));
+          expect(s.str.lower().str.contains(p).toArray()).toEqual(
+            xs.map(lift((x) => x.toLowerCase().includes(p))),
+          );
+          expect(s.str.upper().str.contains(p).toArray()).toEqual(
+            xs.map(lift((x) => x.toUpperCase().includes(p))),
+          );
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
   it('searches byte buffers that do not start on a 4-byte boundary', () => {
     const text = 'xxvideo|VIDEO|vid|eo video';
     const raw = new TextEncoder().encode(`@${text}`);

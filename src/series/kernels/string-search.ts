@@ -22,21 +22,23 @@
 /** How bytes are compared: as they are, or after mapping ASCII letters to lower / upper case. */
 export type Fold = 'none' | 'lower' | 'upper';
 
-function foldByte(c: number, fold: Fold): number {
-  if (fold === 'lower') return c - 65 < 26 && c >= 65 ? c + 32 : c;
-  if (fold === 'upper') return c - 97 < 26 && c >= 97 ? c - 32 : c;
-  return c;
+/** Byte maps of each fold: identity, A–Z → a–z, a–z → A–Z. */
+const TABLES: Record<Fold, Uint8Array> = {
+  none: Uint8Array.from({ length: 256 }, (_, c) => c),
+  lower: Uint8Array.from({ length: 256 }, (_, c) => (c >= 65 && c <= 90 ? c + 32 : c)),
+  upper: Uint8Array.from({ length: 256 }, (_, c) => (c >= 97 && c <= 122 ? c - 32 : c)),
+};
+
+/** Whether `bytes[at, at + m)`, case-folded through `t`, equals the pattern (taken as it is). */
+function matchAt(bytes: Uint8Array, at: number, pat: Uint8Array, t: Uint8Array): boolean {
+  const m = pat.length;
+  for (let q = 0; q < m; q++) if (t[bytes[at + q]!] !== pat[q]) return false;
+  return true;
 }
 
-/** Whether `bytes[at, at + m)`, case-folded, equals the pattern (taken as it is). */
-function matchAt(bytes: Uint8Array, at: number, pat: Uint8Array, fold: Fold): boolean {
-  const m = pat.length;
-  if (fold === 'none') {
-    for (let q = 0; q < m; q++) if (bytes[at + q] !== pat[q]) return false;
-    return true;
-  }
-  for (let q = 0; q < m; q++) if (foldByte(bytes[at + q]!, fold) !== pat[q]) return false;
-  return true;
+/** Bits 7, 15, 23, 31 set where the byte of `v` is zero (and possibly above one: a superset). */
+function zeroBytes(v: number): number {
+  return ((v - 0x01010101) | 0) & ~v & 0x80808080;
 }
 
 /**
@@ -53,49 +55,72 @@ export function searchContains(
   bits: Uint8Array,
 ): void {
   const m = pat.length;
-  const last = offsets[n] ?? 0;
   if (n === 0 || m === 0) return;
-  // A byte b can start a match only if fold(b) === pat[0], which implies (b | or) & and === key.
-  const first = pat[0]!;
+  const t = TABLES[fold];
+  const last = offsets[n]!;
+  const stop = last - m; // the last position a match can start at
+  // fold(b) === c implies (b | or) & and === (c | or) & and: the word filter's test.
   const or = fold === 'lower' ? 0x20 : 0;
   const and = fold === 'upper' ? 0xdf : 0xff;
-  const key = (first | or) & and;
   const orW = Math.imul(or, 0x01010101);
   const andW = Math.imul(and, 0x01010101) | 0;
-  const keyW = Math.imul(key, 0x01010101);
-  const words =
-    (bytes.byteOffset & 3) === 0
-      ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2)
-      : null;
-  const lastWord = words === null ? -1 : Math.min(words.length, last >>> 2) - 1; // words wholly before `last`
+  const k0 = Math.imul((pat[0]! | or) & and, 0x01010101);
+  // The second pattern byte (or the first again for a one-byte pattern, which then filters nothing more).
+  const k1 = Math.imul((pat[m > 1 ? 1 : 0]! | or) & and, 0x01010101);
+  const shift = m > 1 ? 8 : 0;
+  const aligned = (bytes.byteOffset & 3) === 0;
+  const words = aligned ? new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 2) : null;
+  // Words k with k + 1 also readable and wholly before `last` can be filtered; the rest go byte by byte.
+  const lastWord = words === null ? -1 : Math.min(words.length - 1, last >>> 2) - 1;
   let row = 0;
-  let p = offsets[0] ?? 0;
-  const stop = last - m; // the last position a match can start at
-  while (p <= stop) {
-    // Skip to the next byte that could start a match: bytes to a word boundary, then whole words.
-    if (words !== null) {
-      while ((p & 3) !== 0 && p <= stop && ((bytes[p]! | or) & and) !== key) p++;
-      if ((p & 3) === 0) {
-        let k = p >>> 2;
-        while (k <= lastWord) {
-          const x = ((words[k]! | orW) & andW) ^ keyW;
-          if ((((x - 0x01010101) | 0) & ~x & 0x80808080) !== 0) break;
-          k++;
+  let from = offsets[0]!; // no match starts before this (the current row's start after a hit)
+  let k = from >>> 2;
+  if (words !== null && k <= lastWord) {
+    let x = (words[k]! | orW) & andW;
+    while (k <= lastWord) {
+      const y = (words[k + 1]! | orW) & andW;
+      // Candidates: bytes j where byte j matches pat[0] and byte j + 1 matches pat[1].
+      let z = zeroBytes(x ^ k0) & zeroBytes((shift === 0 ? x : (x >>> 8) | (y << 24)) ^ k1);
+      let jumped = false;
+      while (z !== 0) {
+        const p = (k << 2) + ((31 - Math.clz32(z & -z)) >>> 3);
+        z &= z - 1;
+        if (p < from) continue;
+        if (p > stop) return; // every later candidate is past the last possible start too
+        while (offsets[row + 1]! <= p) row++;
+        if (p + m <= offsets[row + 1]! && matchAt(bytes, p, pat, t)) {
+          bits[row >>> 3]! |= 1 << (row & 7);
+          row++;
+          if (row >= n) return;
+          from = offsets[row]!;
+          jumped = true;
+          break;
         }
-        p = k << 2;
       }
+      if (jumped) {
+        // Go on from the next row's start: on this word (its candidates before `from` are
+        // skipped), or on the word holding it.
+        if (from > (k << 2) + 3) {
+          k = from >>> 2;
+          if (k > lastWord) break;
+          x = (words[k]! | orW) & andW;
+        }
+        continue;
+      }
+      k++;
+      x = y;
     }
-    while (p <= stop && ((bytes[p]! | or) & and) !== key) p++;
-    if (p > stop) break;
+    from = Math.max(from, k << 2);
+  }
+  // The bytes the word filter did not cover.
+  for (let p = from; p <= stop; p++) {
+    if (t[bytes[p]!] !== pat[0]) continue;
     while (offsets[row + 1]! <= p) row++;
-    const end = offsets[row + 1]!;
-    if (p + m <= end && matchAt(bytes, p, pat, fold)) {
+    if (p + m <= offsets[row + 1]! && matchAt(bytes, p, pat, t)) {
       bits[row >>> 3]! |= 1 << (row & 7);
       row++;
-      if (row >= n) break;
-      p = offsets[row]!;
-    } else {
-      p++;
+      if (row >= n) return;
+      p = offsets[row]! - 1;
     }
   }
 }
@@ -111,9 +136,10 @@ export function searchAffix(
   bits: Uint8Array,
 ): void {
   const m = pat.length;
+  const t = TABLES[fold];
   for (let i = 0; i < n; i++) {
     const s = offsets[i]!;
     const e = offsets[i + 1]!;
-    if (e - s >= m && matchAt(bytes, atEnd ? e - m : s, pat, fold)) bits[i >>> 3]! |= 1 << (i & 7);
+    if (e - s >= m && matchAt(bytes, atEnd ? e - m : s, pat, t)) bits[i >>> 3]! |= 1 << (i & 7);
   }
 }
