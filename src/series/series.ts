@@ -20,7 +20,9 @@
  * - A number scalar is "weak" (as in NumPy 2): `a.mul(2)` keeps a's type when 2 fits it; a
  *   fractional number with an integer column gives DOUBLE; a bigint scalar is an exact integer.
  * - Float arithmetic is evaluated lazily and fused: `a.mul(2).add(b)` runs one pass over the rows
- *   when its result is first read (kernels/fused.ts). Reading any property materializes it.
+ *   when its result is first read (kernels/fused.ts). `s.str.lower()` / `upper()` are lazy too, and
+ *   a search on them (`contains`, `startsWith`, `endsWith`) folds ASCII case over the original
+ *   bytes instead of building the mapped column. Reading any property materializes a lazy Series.
  * - Results are always new single-chunk vectors; inputs are never modified.
  */
 import * as arrow from 'apache-arrow';
