@@ -48,13 +48,13 @@ export function formatSeconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Rows per second, rounded to thousands: `712k rows/s`. */
+/** Rows per second, to three significant digits: `2.58M rows/s`, `712k rows/s`, `5,312 rows/s`. */
 export function formatRate(rows: number, ms: number): string {
   if (ms <= 0) return '– rows/s';
   const perSecond = (rows / ms) * 1000;
-  return perSecond >= 10_000
-    ? `${formatCount(Math.round(perSecond / 1000))}k rows/s`
-    : `${formatCount(Math.round(perSecond))} rows/s`;
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toPrecision(3)}M rows/s`;
+  if (perSecond >= 1e4) return `${Math.round(perSecond / 1000)}k rows/s`;
+  return `${formatCount(Math.round(perSecond))} rows/s`;
 }
 
 /**

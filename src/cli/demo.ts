@@ -189,7 +189,7 @@ export async function runDemo(o: DemoOptions): Promise<number> {
       results.push({ spec: s, result, requests: (service?.stats.requests ?? 0) - before });
       say(
         `${s.label} pass: ${formatCount(result.rows)} rows in ${formatSeconds(result.wallMs)} ` +
-          `(${formatRate(result.rows, result.wallMs)}), ${result.upserts} upserts`,
+          `(${formatRate(result.rows, result.wallMs)}), ${result.upserts} ${result.upserts === 1 ? 'upsert' : 'upserts'}`,
       );
     }
   } finally {

@@ -13,6 +13,7 @@ import { runCdnJobInProcess } from '../../examples/cdn/job.js';
 import { readStatisticTable } from '../../src/cli/demo.js';
 import {
   displayWidth,
+  formatRate,
   formatStatisticTable,
   statisticDifference,
   totalAccessCount,
@@ -93,8 +94,8 @@ describe('vecudf demo (built CLI)', () => {
     expect(out).toContain('row count check (row-wise): sum(access_count) = 50,000, rows read = 50,000: ok');
     expect(out).toContain('row-wise table = vectorized table: ok');
     expect(out).toContain(`database check (35 rows in ${db}, table cdn_access_statistic): ok`);
-    expect(out).toMatch(/\nvectorized +ipToProvince +50,000 +[\d.]+ s +[\d,]+k? rows\/s +[\d.]+ s\n/);
-    expect(out).toMatch(/\nrow-wise +ipToProvinceRow +50,000 +[\d.]+ s +[\d,]+k? rows\/s +[\d.]+ s\n/);
+    expect(out).toMatch(/\nvectorized +ipToProvince +50,000 +[\d.]+ s +[\d.,]+[kM]? rows\/s +[\d.]+ s\n/);
+    expect(out).toMatch(/\nrow-wise +ipToProvinceRow +50,000 +[\d.]+ s +[\d.,]+[kM]? rows\/s +[\d.]+ s\n/);
     expect(out).toMatch(/\nvectorized \/ row-wise: [\d.]+× faster end to end \(UDF step alone: [\d.]+×\)\n$/);
 
     const printed = printedTable(out);
@@ -152,6 +153,13 @@ describe('demo report', () => {
     access_count: n,
     total_download: total,
     download_speed: speed,
+  });
+
+  it('formats rates to about three digits', () => {
+    expect(formatRate(1_000_000, 387.6)).toBe('2.58M rows/s');
+    expect(formatRate(20_000, 243.9)).toBe('82k rows/s');
+    expect(formatRate(20_000, 3765)).toBe('5,312 rows/s');
+    expect(formatRate(5, 0)).toBe('– rows/s');
   });
 
   it('counts East Asian wide characters as two columns', () => {
