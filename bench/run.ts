@@ -8,6 +8,7 @@
  * console.log(results.measurements.length);
  */
 import { loadavg } from 'node:os';
+import type { ProfileSummary } from './lib/cpu-profile.js';
 import { pandasAvailable } from './lib/pandas.js';
 import { type BenchResults, type Measurement, machineInfo, type Skipped } from './lib/results.js';
 import type { SuiteContext, SuiteOptions } from './lib/suite.js';
@@ -49,9 +50,10 @@ export function resolveOptions(o: BenchOptions): SuiteOptions {
     threads: o.threads ?? [1, 2],
     perRowLookupRows: o.perRowLookupRows ?? (quick ? 1_000 : 3_000),
     python: o.python ?? process.env.VECUDF_BENCH_PYTHON ?? 'python3',
-    timeMs: quick ? 150 : 1_000,
-    warmupMs: quick ? 50 : 200,
-    rounds: quick ? 2 : 3,
+    timeMs: quick ? 60 : 300,
+    warmupMs: quick ? 30 : 200,
+    iterations: quick ? 2 : 3,
+    rounds: quick ? 2 : 7,
   };
 }
 
@@ -72,6 +74,7 @@ export async function runBench(o: BenchOptions = {}, progress?: ProgressSink): P
   const measurements: Measurement[] = [];
   const skipped: Skipped[] = [];
   const notes: string[] = [];
+  const profiles: ProfileSummary[] = [];
   progress?.start(suites.reduce((n, s) => n + s.steps(opts), 0));
   try {
     for (const suite of suites) {
@@ -82,6 +85,7 @@ export async function runBench(o: BenchOptions = {}, progress?: ProgressSink): P
         record: (m) => measurements.push(m),
         skip: (s) => skipped.push(s),
         note: (text) => notes.push(text),
+        profile: (p) => profiles.push(p),
         step: () => {
           done++;
           progress?.step(suite.name);
@@ -115,6 +119,7 @@ export async function runBench(o: BenchOptions = {}, progress?: ProgressSink): P
       threads: opts.threads,
       perRowLookupRows: opts.perRowLookupRows,
       timeMsPerCase: opts.timeMs,
+      leastCallsPerCase: opts.iterations,
       rounds: opts.rounds,
     },
     machine,
@@ -122,5 +127,6 @@ export async function runBench(o: BenchOptions = {}, progress?: ProgressSink): P
     measurements,
     skipped,
     notes,
+    profiles,
   };
 }

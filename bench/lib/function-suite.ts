@@ -28,7 +28,10 @@ import { assertSameColumn, measureGroup } from './suite.js';
 /** A JavaScript peer's implementation: built from the dataset before timing (or a reason it cannot run). */
 export interface PeerCase {
   mode: string;
-  prepare(ds: Dataset): Promise<(() => unknown) | { skip: string }>;
+  /** The timed function over the first `maxRows` rows (or all), and how many rows it covers. */
+  prepare(ds: Dataset, maxRows: number): Promise<{ fn: () => unknown; rows: number } | { skip: string }>;
+  /** Slow by nature (danfo.js): runs on a bounded subset of the rows. */
+  slow?: boolean;
   note?: string;
 }
 
@@ -108,10 +111,19 @@ export function functionSuite(spec: FunctionSuiteSpec): Suite {
         await check(spec.name, c, toBatches(ds, c.columns, Math.min(peerBatch, ds.rows))[0]!);
         const peers: ModeCase[] = [];
         for (const p of c.peers ?? []) {
-          const fn = await p.prepare(ds);
-          if (typeof fn === 'function')
-            peers.push({ mode: p.mode, fn, batchSize: ds.rows, ...(p.note ? { note: p.note } : {}) });
-          else ctx.skip({ suite: spec.name, case: c.case, mode: p.mode, reason: fn.skip });
+          const maxRows = p.slow ? Math.min(ds.rows, ctx.quick ? 20_000 : 100_000) : ds.rows;
+          const prepared = await p.prepare(ds, maxRows);
+          if ('skip' in prepared) {
+            ctx.skip({ suite: spec.name, case: c.case, mode: p.mode, reason: prepared.skip });
+            continue;
+          }
+          peers.push({
+            mode: p.mode,
+            fn: prepared.fn,
+            rows: prepared.rows,
+            batchSize: prepared.rows,
+            ...(p.note ? { note: p.note } : {}),
+          });
         }
         if (c.noPeers) ctx.skip({ suite: spec.name, case: c.case, mode: 'peers', reason: c.noPeers });
         for (const bs of ctx.batchSizes) {
@@ -209,7 +221,6 @@ async function pandasPeer(
         ms: f.ms,
         rowsPerSec: (f.rows / f.ms) * 1000,
         samples: f.samples,
-        note: py.version,
       });
     }
   } catch (e) {

@@ -26,8 +26,10 @@ function columnOf(ds: Dataset, name: string): Column {
   return c;
 }
 
-function plain(c: Column): number[] | (string | null)[] {
-  return c.kind === 'utf8' ? stringArray(c) : Array.from(nanArray(c as F64Column | TimestampColumn));
+function plain(c: Column, rows: number): number[] | (string | null)[] {
+  return c.kind === 'utf8'
+    ? stringArray(c).slice(0, rows)
+    : Array.from(nanArray(c as F64Column | TimestampColumn).subarray(0, rows));
 }
 
 /** danfo.js over Series of the given columns (plain arrays: danfo's statistics need them). */
@@ -38,12 +40,13 @@ export function danfoPeer(
 ): PeerCase {
   return {
     mode: 'danfo',
+    slow: true,
     ...(note ? { note } : {}),
-    async prepare(ds) {
+    async prepare(ds, maxRows) {
       const dfd = await loadPeer('danfo');
       if (!dfd.ok) return { skip: dfd.reason };
-      const series = columns.map((n) => new dfd.module.Series(plain(columnOf(ds, n))));
-      return () => fn(dfd.module, series);
+      const series = columns.map((n) => new dfd.module.Series(plain(columnOf(ds, n), maxRows)));
+      return { fn: () => fn(dfd.module, series), rows: Math.min(maxRows, ds.rows) };
     },
   };
 }
@@ -56,14 +59,15 @@ export function danfoFramePeer(
 ): PeerCase {
   return {
     mode: 'danfo',
+    slow: true,
     ...(note ? { note } : {}),
-    async prepare(ds) {
+    async prepare(ds, maxRows) {
       const dfd = await loadPeer('danfo');
       if (!dfd.ok) return { skip: dfd.reason };
       const df = new dfd.module.DataFrame(
-        Object.fromEntries(columns.map((n) => [n, plain(columnOf(ds, n))])),
+        Object.fromEntries(columns.map((n) => [n, plain(columnOf(ds, n), maxRows)])),
       );
-      return () => fn(df);
+      return { fn: () => fn(df), rows: Math.min(maxRows, ds.rows) };
     },
   };
 }
@@ -77,18 +81,19 @@ export function arqueroPeer(
   return {
     mode: 'arquero',
     ...(note ? { note } : {}),
-    async prepare(ds) {
+    async prepare(ds, maxRows) {
       const aq = await loadPeer('arquero');
       if (!aq.ok) return { skip: aq.reason };
+      const rows = Math.min(maxRows, ds.rows);
       const t = aq.module.table(
         Object.fromEntries(
           columns.map((n) => {
             const c = columnOf(ds, n);
-            return [n, c.kind === 'utf8' ? stringArray(c) : nanArray(c)];
+            return [n, c.kind === 'utf8' ? stringArray(c).slice(0, rows) : nanArray(c).subarray(0, rows)];
           }),
         ),
       );
-      return () => fn(aq.module, t);
+      return { fn: () => fn(aq.module, t), rows };
     },
   };
 }

@@ -51,8 +51,15 @@ export interface RunOptions {
   readonly rounds?: number;
   /** tinybench time per case per round, ms (default 150). */
   readonly time?: number;
-  /** tinybench warm-up time per case per round, ms (default: tinybench's, 250). */
+  /** tinybench warm-up time per case, ms, first round only (default: tinybench's, 250). */
   readonly warmupTime?: number;
+  /**
+   * Least calls per case per round (default 5). tinybench runs until both this and `time` are
+   * reached, so slow cases want a small value to stay within the time.
+   */
+  readonly iterations?: number;
+  /** Least warm-up calls per case, first round only (default: tinybench's, 16). */
+  readonly warmupIterations?: number;
   /** Print a table per group (default true). */
   readonly print?: boolean;
 }
@@ -75,7 +82,13 @@ export async function runGroups(groups: readonly Group[], opts: RunOptions = {})
     for (let r = 0; r < rounds; r++) {
       // Alternate the order between rounds so that neither side always runs first.
       const order = r % 2 === 0 ? all.map((_, i) => i) : all.map((_, i) => all.length - 1 - i);
-      const bench = new Bench({ time, iterations: 5, warmup: r === 0 });
+      const bench = new Bench({
+        time,
+        iterations: opts.iterations ?? 5,
+        warmup: r === 0,
+        ...(opts.warmupTime === undefined ? {} : { warmupTime: opts.warmupTime }),
+        ...(opts.warmupIterations === undefined ? {} : { warmupIterations: opts.warmupIterations }),
+      });
       for (const i of order) bench.add(all[i]!.name, all[i]!.fn);
       await bench.run();
       const mean = (name: string): number => {

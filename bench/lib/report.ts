@@ -45,10 +45,11 @@ const div = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-function table(head: string[], rows: string[][]): string {
+/** A markdown table; the first `textCols` columns are left-aligned, the figures right-aligned. */
+function table(head: string[], rows: string[][], textCols = 2): string {
   return [
     `| ${head.map(cell).join(' | ')} |`,
-    `| ${head.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+    `| ${head.map((_, i) => (i < textCols ? '---' : '---:')).join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ].join('\n');
 }
@@ -93,6 +94,7 @@ function goalsSection(r: BenchResults): string {
         g.measured,
         g.status === 'met' ? 'met' : g.status === 'missed' ? '**missed**' : 'not measured',
       ]),
+      1,
     ),
   ].join('\n');
 }
@@ -169,7 +171,7 @@ function peersSection(r: BenchResults): string {
     }
   }
   const notes = unique(
-    peerRows.filter((m) => m.note).map((m) => `- ${m.mode} (${m.suite}/${m.case}): ${m.note}`),
+    peerRows.filter((m) => m.note).map((m) => `- ${m.mode} (${m.suite} / ${m.case}): ${m.note}`),
   );
   return [
     '## Against the peers',
@@ -182,7 +184,7 @@ function peersSection(r: BenchResults): string {
     '',
     rows.length ? '![vecudf over the peers](benchmarks/peers.svg)' : '',
     '',
-    notes.length ? `Notes on semantics and versions:\n\n${notes.join('\n')}` : '',
+    notes.length ? `Where a peer's semantics differ:\n\n${notes.join('\n')}` : '',
   ].join('\n');
 }
 
@@ -211,7 +213,7 @@ function batchSection(r: BenchResults, files: readonly string[]): string {
     '',
     'Rows per second by rows per batch: the fixed cost of each batch (executor, checks, result column) is what small batches pay.',
     '',
-    table(['suite', 'case', 'mode', ...sizes.map((b) => `${b.toLocaleString('en')} rows`)], rows),
+    table(['suite', 'case', 'mode', ...sizes.map((b) => `${b.toLocaleString('en')} rows`)], rows, 3),
     '',
     images.join('\n'),
   ].join('\n');
@@ -274,6 +276,7 @@ function e2eSection(r: BenchResults, files: readonly string[]): string {
     table(
       ['UDF', 'batch', 'threads', 'raw gRPC rows/s', 'vectorized rows/s', 'of raw', 'row rows/s', 'speed-up'],
       rows,
+      1,
     ),
     '',
     images.join('\n'),
@@ -305,6 +308,35 @@ function e2eSection(r: BenchResults, files: readonly string[]): string {
   ].join('\n');
 }
 
+function profileSection(r: BenchResults): string {
+  const ps = r.profiles ?? [];
+  if (ps.length === 0) return '';
+  const parts = ["### Where the worker's CPU goes", ''];
+  for (const p of ps) {
+    const busy = p.totalMs - (p.categories.idle ?? 0);
+    const cats = Object.entries(p.categories)
+      .filter(([k]) => k !== 'idle')
+      .sort((a, b) => b[1] - a[1]);
+    parts.push(
+      `CPU profile (\`node --cpu-prof\`) of the ${p.label}: ${busy.toFixed(0)} ms busy, ${(p.categories.idle ?? 0).toFixed(0)} ms idle, every thread summed.`,
+      '',
+      table(
+        ['category (self time)', 'ms', 'of busy'],
+        cats.map(([k, v]) => [k, v.toFixed(1), pct(v / busy)]),
+        1,
+      ),
+      '',
+      table(
+        ['function (self time)', 'ms'],
+        p.top.map((t) => [`\`${t.fn}\``, t.ms.toFixed(1)]),
+        1,
+      ),
+      '',
+    );
+  }
+  return parts.join('\n');
+}
+
 function skippedSection(r: BenchResults): string {
   const lines = [
     ...r.skipped.map((s) => `- ${s.suite}${s.case ? ` / ${s.case}` : ''} / ${s.mode}: skipped — ${s.reason}`),
@@ -333,6 +365,7 @@ export function renderReport(
     peersSection(r),
     batchSection(r, files),
     e2eSection(r, files),
+    profileSection(r),
     skippedSection(r),
   ];
   return `${parts

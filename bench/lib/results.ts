@@ -10,6 +10,7 @@
  *   batchSize: 10_000, threads: 0, rows: 1_000_000, ms: 4.2, rowsPerSec: 2.4e8 };
  */
 import { cpus, freemem, loadavg, totalmem } from 'node:os';
+import type { ProfileSummary } from './cpu-profile.js';
 
 export type Level = 'function' | 'e2e';
 
@@ -102,6 +103,8 @@ export interface BenchResults {
   skipped: Skipped[];
   /** Free-text remarks a suite made (e.g. what it could not measure). */
   notes: string[];
+  /** CPU profiles taken during the run (end to end: the worker process), summarized. */
+  profiles?: ProfileSummary[];
 }
 
 /** The machine as it is now (load average included). */

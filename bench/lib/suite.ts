@@ -15,6 +15,7 @@
 import type * as arrow from 'apache-arrow';
 import { makeGetter } from '../../src/series/accessors.js';
 import type { DataType } from '../../src/types/data-types.js';
+import type { ProfileSummary } from './cpu-profile.js';
 import { runGroups } from './ratios.js';
 import type { Level, Measurement, Skipped, StageTimes } from './results.js';
 
@@ -35,8 +36,10 @@ export interface SuiteOptions {
   python: string;
   /** tinybench time per case per round, ms. */
   timeMs: number;
-  /** tinybench warm-up per case per round, ms. */
+  /** tinybench warm-up per case, first round, ms (at least one call). */
   warmupMs: number;
+  /** Least timed calls per case per round (tinybench runs until both this and `timeMs` are reached). */
+  iterations: number;
   /** Alternating rounds per group. */
   rounds: number;
 }
@@ -45,6 +48,7 @@ export interface SuiteContext extends SuiteOptions {
   record(m: Measurement): void;
   skip(s: Skipped): void;
   note(text: string): void;
+  profile(p: ProfileSummary): void;
   /** One planned step is done (`label` says what runs next). */
   step(label?: string): void;
   /** What is running now (for the progress display). */
@@ -93,6 +97,7 @@ export async function measureGroup(ctx: SuiteContext, g: GroupSpec): Promise<Mea
   ctx.status(`${g.suite}: ${g.case} @ ${g.batchSize.toLocaleString('en')} rows/batch`);
   const [base, ...rest] = g.cases;
   if (!base) return [];
+  const t0 = performance.now();
   const results = await runGroups(
     [
       {
@@ -102,8 +107,20 @@ export async function measureGroup(ctx: SuiteContext, g: GroupSpec): Promise<Mea
         rows: g.rows,
       },
     ],
-    { rounds: ctx.rounds, time: ctx.timeMs, warmupTime: ctx.warmupMs, print: false },
+    {
+      rounds: ctx.rounds,
+      time: ctx.timeMs,
+      warmupTime: ctx.warmupMs,
+      iterations: ctx.iterations,
+      warmupIterations: 1,
+      print: false,
+    },
   );
+  if (process.env.VECUDF_BENCH_DEBUG) {
+    process.stderr.write(
+      `[bench] ${g.suite}/${g.case}@${g.batchSize}/${g.threads ?? 0}: ${(performance.now() - t0).toFixed(0)} ms\n`,
+    );
+  }
   const out: Measurement[] = [];
   for (const c of g.cases) {
     const r = results.find((x) => x.name === c.mode)!;

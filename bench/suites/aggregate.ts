@@ -10,6 +10,7 @@ import { makeBatch } from '../../src/exec/batch.js';
 import { compilePlan } from '../../src/exec/plan.js';
 import { makeGetter } from '../../src/series/accessors.js';
 import { createColumnBuilder } from '../../src/series/column-builder.js';
+import { DataFrame } from '../../src/series/dataframe.js';
 import { DataTypes as T } from '../../src/types/data-types.js';
 import { groupData } from '../lib/data.js';
 import { functionSuite } from '../lib/function-suite.js';
@@ -63,7 +64,7 @@ export const aggregateSuite = functionSuite({
   title: 'Aggregate: mean per group',
   description:
     'A STRING key (1,000 distinct URI paths) and a DOUBLE value with 10% nulls; the mean of the value per key within each batch. ' +
-    'Vectorized: `vectorizedUdaf((x) => x.mean())` through the aggregate executor. Row: one accumulate call per row into a Map keyed by the decoded key string, as a row-at-a-time aggregate function works. ' +
+    'Vectorized: `vectorizedUdaf((x) => x.mean())` through the aggregate executor (one UDF call per group), and `DataFrame.groupBy(key).agg({ mean: [x, mean] })` (a grouped kernel). Row: one accumulate call per row into a Map keyed by the decoded key string, as a row-at-a-time aggregate function works. ' +
     'Limit: a hand-written hash table over the key bytes with sums and counts in typed arrays.',
   data: (rows) => groupData(rows, 5),
   cases: [
@@ -83,6 +84,19 @@ export const aggregateSuite = functionSuite({
         ),
       ],
       pandas: 'group_mean',
+    },
+    {
+      // The same result through DataFrame.groupBy().agg(): a grouped kernel, no call per group.
+      case: 'mean per group (groupBy.agg)',
+      columns: ['key', 'x'],
+      vectorized: async (b) =>
+        DataFrame.fromRecordBatch(b)
+          .groupBy('key')
+          .agg({ mean: ['x', 'mean'] })
+          .toRecordBatch(),
+      row: meanPerGroupRow,
+      relTol: 1e-12,
+      limit: { run: (b) => groupMeanLoop([b], 0, 1), note: 'hand-written hash grouping over the key bytes' },
     },
   ],
 });

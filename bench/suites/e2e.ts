@@ -10,10 +10,15 @@
  * report its decode / encode separately, so the rest of the wait is shown as transport + worker
  * codec.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as arrow from 'apache-arrow';
 import type { RunMetrics } from '../../src/runner/metrics.js';
+import { defaultCliCommand } from '../../src/runner/process-worker.js';
 import { Runner, type RunSpec } from '../../src/runner/runner.js';
+import { summarizeProfiles } from '../lib/cpu-profile.js';
 import {
   type Dataset,
   geoData,
@@ -133,7 +138,7 @@ export const e2eSuite: Suite = {
     'The runner cuts the input into Arrow batches, sends them in bundles over gRPC on 127.0.0.1 to a `vecudf worker` process and joins the results. ' +
     'Vectorized: Arrow IPC elements, the UDF on Series. Row: the row coder, the row twin called per row. ' +
     'Limit: raw gRPC loopback — the same element sizes, bundles and flushes through the same transport to a bare echo peer, no Arrow or UDF work.',
-  steps: (o) => casesFor(o).length * o.threads.reduce((n, t) => n + batchSizesFor(o, t).length, 0),
+  steps: (o) => casesFor(o).length * o.threads.reduce((n, t) => n + batchSizesFor(o, t).length, 0) + 1,
   async run(ctx: SuiteContext) {
     const cases = casesFor(ctx);
     ctx.status('e2e: generating data');
@@ -148,7 +153,17 @@ export const e2eSuite: Suite = {
           for (const c of cases) {
             const ds = data.get(c.case)!;
             for (const bs of batchSizesFor(ctx, threads)) {
-              await measureCase(ctx, runner, raw, c, ds, bs, threads);
+              try {
+                await measureCase(ctx, runner, raw, c, ds, bs, threads);
+              } catch (e) {
+                // one broken case must not hide the others
+                ctx.skip({
+                  suite: 'e2e',
+                  case: `${c.case} @ ${bs.toLocaleString('en')}, ${threads} thread(s)`,
+                  mode: 'case',
+                  reason: `failed: ${(e as Error).message}`,
+                });
+              }
               ctx.step();
             }
           }
@@ -165,8 +180,65 @@ export const e2eSuite: Suite = {
     } finally {
       await raw.close();
     }
+    const first = cases[0];
+    if (first) {
+      try {
+        await profileWorker(ctx, first, data.get(first.case)!);
+      } catch (e) {
+        ctx.note(`e2e: the worker profile failed: ${(e as Error).message}`);
+      }
+    }
+    ctx.step();
   },
 };
+
+/**
+ * Where the worker's CPU time goes: a few vectorized runs of the first UDF at the reference batch
+ * size through a worker started with `--cpu-prof`, summarized by category.
+ */
+async function profileWorker(ctx: SuiteContext, c: E2eCase, ds: Dataset): Promise<void> {
+  const bs = defaultBatchSize(ctx.batchSizes);
+  const threads = ctx.threads[0] ?? 1;
+  ctx.status(`e2e: profiling the worker (${c.case} @ ${bs.toLocaleString('en')} rows/batch)`);
+  const dir = mkdtempSync(join(tmpdir(), 'vecudf-prof-'));
+  try {
+    const [exe, ...rest] = defaultCliCommand();
+    const runner = await Runner.start({
+      threads,
+      environment: { type: 'process', command: [exe!, '--cpu-prof', `--cpu-prof-dir=${dir}`, ...rest] },
+    });
+    const input = toBatches(ds, c.columns, bs);
+    const spec: RunSpec = {
+      plan: {
+        calls: [{ udf: { module: UDFS, export: c.vec }, args: c.columns.map((_, i) => ({ column: i })) }],
+      },
+      arrowBatchSize: bs,
+    };
+    const runs = Math.max(3, Math.ceil((ctx.quick ? 1_000_000 : 5_000_000) / ds.rows));
+    let udfMs = 0;
+    let elapsedMs = 0;
+    try {
+      // warm up, then leave the worker idle: the summary starts after that gap
+      for (let k = 0; k < 2; k++) await drain(runner.run(input, spec));
+      await new Promise((r) => setTimeout(r, 1_000));
+      for (let k = 0; k < runs; k++) {
+        const run = runner.run(input, spec);
+        await drain(run);
+        udfMs += run.metrics.udfMs;
+        elapsedMs += run.metrics.elapsedMs;
+      }
+    } finally {
+      // the profile is written when the worker exits normally, which closing the runner asks for
+      await runner.close();
+    }
+    const label = `worker process, vectorized ${c.case} @ ${bs.toLocaleString('en')} rows/batch, ${threads} thread(s): ${runs} runs of ${ds.rows.toLocaleString('en')} rows after warm-up (elapsed ${elapsedMs.toFixed(0)} ms, UDF ${udfMs.toFixed(0)} ms)`;
+    const summary = summarizeProfiles(dir, label, 12, 600);
+    if (summary.totalMs === 0) ctx.note('e2e: the worker wrote no CPU profile (it did not exit normally)');
+    else ctx.profile(summary);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 async function measureCase(
   ctx: SuiteContext,
