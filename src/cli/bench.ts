@@ -127,6 +127,14 @@ export function registerBench(program: Command): void {
         process.stdout.write(`${suiteNames().join('\n')}\n`);
         return;
       }
+      const unknown = (o.suite ?? []).filter((n) => !suiteNames().includes(n));
+      if (unknown.length > 0) {
+        process.stderr.write(
+          `error: unknown suite(s): ${unknown.join(', ')} (suites: ${suiteNames().join(', ')})\n`,
+        );
+        process.exitCode = 2;
+        return;
+      }
       const progress = await progressSink(o.progress !== false);
       const results = await runBench(
         {
