@@ -45,15 +45,16 @@ export function resolveOptions(o: BenchOptions): SuiteOptions {
   return {
     quick,
     rows: o.rows ?? (quick ? 200_000 : 1_000_000),
+    rowsGiven: o.rows !== undefined,
     e2eRows: o.e2eRows ?? o.rows ?? (quick ? 100_000 : 1_000_000),
     batchSizes: o.batchSizes ?? [1_000, 10_000, 100_000],
     threads: o.threads ?? [1, 2],
     perRowLookupRows: o.perRowLookupRows ?? (quick ? 1_000 : 3_000),
     python: o.python ?? process.env.VECUDF_BENCH_PYTHON ?? 'python3',
-    timeMs: quick ? 60 : 300,
-    warmupMs: quick ? 30 : 200,
-    iterations: quick ? 2 : 3,
-    rounds: quick ? 2 : 7,
+    timeMs: quick ? 60 : 200,
+    warmupMs: quick ? 30 : 100,
+    iterations: quick ? 2 : 2,
+    rounds: quick ? 2 : 5,
   };
 }
 

@@ -10,11 +10,17 @@
  * summary.categories; // { 'garbage collection': 812.3, 'gRPC (grpc-js)': 301.2, … }
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 
 export interface ProfileSummary {
   /** What was profiled. */
   label: string;
+  /** `worker`: a worker process end to end; `in-process`: a function-level case. */
+  scope?: 'worker' | 'in-process';
+  suite?: string;
+  case?: string;
+  mode?: string;
   /** Sampled time, ms, idle included (every thread's profile summed). */
   totalMs: number;
   /** Self time by category, ms. */
@@ -103,22 +109,8 @@ export function summarizeProfiles(
   let total = 0;
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.cpuprofile'))) {
     const p = JSON.parse(readFileSync(join(dir, f), 'utf8')) as CpuProfile;
-    const nodes = new Map(p.nodes.map((n) => [n.id, n]));
     const from = afterIdleGapMs === undefined ? 0 : afterLastIdleGap(p, afterIdleGapMs);
-    p.samples.forEach((id, i) => {
-      if (i < from) return;
-      const us = p.timeDeltas[i] ?? 0;
-      const n = nodes.get(id);
-      if (!n) return;
-      const { functionName, url, lineNumber } = n.callFrame;
-      const ms = us / 1000;
-      total += ms;
-      const cat = categorize(functionName, url);
-      categories[cat] = (categories[cat] ?? 0) + ms;
-      const where = url ? `${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : '';
-      const key = `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
-      byFn.set(key, (byFn.get(key) ?? 0) + ms);
-    });
+    total += accumulate(p, from, categories, byFn);
   }
   const top = [...byFn]
     .filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('atomicsWait'))
@@ -126,4 +118,80 @@ export function summarizeProfiles(
     .slice(0, topN)
     .map(([fn, ms]) => ({ fn, ms }));
   return { label, totalMs: total, categories, top };
+}
+
+/** Adds a profile's samples (from sample `from` on) into the running totals. */
+function accumulate(
+  p: CpuProfile,
+  from: number,
+  categories: Record<string, number>,
+  byFn: Map<string, number>,
+): number {
+  const nodes = new Map(p.nodes.map((n) => [n.id, n]));
+  let total = 0;
+  for (let i = from; i < p.samples.length; i++) {
+    const n = nodes.get(p.samples[i]!);
+    if (!n) continue;
+    const ms = (p.timeDeltas[i] ?? 0) / 1000;
+    const { functionName, url, lineNumber } = n.callFrame;
+    total += ms;
+    const cat = categorize(functionName, url);
+    categories[cat] = (categories[cat] ?? 0) + ms;
+    const where = url ? `${url.split('/').slice(-2).join('/')}:${lineNumber + 1}` : '';
+    const key = `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
+    byFn.set(key, (byFn.get(key) ?? 0) + ms);
+  }
+  return total;
+}
+
+/**
+ * Profiles `fn` in this process (the inspector's sampling profiler) while calling it repeatedly
+ * for about `ms` milliseconds; summarizes like {@link summarizeProfiles}.
+ */
+export async function profileInProcess(
+  label: string,
+  fn: () => unknown,
+  ms: number,
+  topN = 8,
+): Promise<ProfileSummary> {
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 100 });
+    await session.post('Profiler.start');
+    const end = performance.now() + ms;
+    let calls = 0;
+    do {
+      await fn();
+      calls++;
+    } while (performance.now() < end);
+    const { profile } = (await session.post('Profiler.stop')) as unknown as { profile: CpuProfile };
+    const categories: Record<string, number> = {};
+    const byFn = new Map<string, number>();
+    // The inspector's own message loop shows up as a native `dispatch`: not the measured code.
+    const inspector = new Set(
+      profile.nodes
+        .filter((n) => n.callFrame.functionName === 'dispatch' && n.callFrame.url === '')
+        .map((n) => n.id),
+    );
+    const kept = profile.samples
+      .map((id, i) => [id, profile.timeDeltas[i] ?? 0] as const)
+      .filter(([id]) => !inspector.has(id));
+    const total = accumulate(
+      { nodes: profile.nodes, samples: kept.map(([id]) => id), timeDeltas: kept.map(([, dt]) => dt) },
+      0,
+      categories,
+      byFn,
+    );
+    const top = [...byFn]
+      .filter(([k]) => !k.startsWith('(idle)') && !k.startsWith('(program)') && !k.startsWith('(root)'))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, topN)
+      .map(([f, v]) => ({ fn: f, ms: v }));
+    return { label: `${label} (${calls} calls)`, totalMs: total, categories, top };
+  } finally {
+    await session.post('Profiler.disable').catch(() => {});
+    session.disconnect();
+  }
 }

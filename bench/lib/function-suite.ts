@@ -20,6 +20,7 @@ import { runRowWise } from '../../src/exec/row-wise.js';
 import { runVectorized } from '../../src/exec/vectorized.js';
 import { fromArrowField } from '../../src/types/arrow-mapping.js';
 import type { Udf } from '../../src/udf/types.js';
+import { profileInProcess } from './cpu-profile.js';
 import { type Dataset, toBatches } from './data.js';
 import { type PandasCase, type PandasOp, pandasAvailable, runPandas } from './pandas.js';
 import type { ModeCase, Suite, SuiteContext, SuiteOptions } from './suite.js';
@@ -50,6 +51,8 @@ export interface FunctionCase {
   pandas?: PandasOp;
   /** Why there is no pandas / JS peer for this case (reported as skipped). */
   noPeers?: string;
+  /** Profile the vectorized and row modes in process after measuring (where the time goes). */
+  profile?: boolean;
   note?: string;
 }
 
@@ -64,6 +67,7 @@ export function scalarCase(o: {
   peers?: PeerCase[];
   pandas?: PandasOp;
   noPeers?: string;
+  profile?: boolean;
 }): FunctionCase {
   const args = o.columns.map((_, i) => ({ column: i }));
   const vecPlan = compilePlan({ calls: [{ udf: o.vec, args }] });
@@ -78,6 +82,7 @@ export function scalarCase(o: {
     ...(o.peers ? { peers: o.peers } : {}),
     ...(o.pandas ? { pandas: o.pandas } : {}),
     ...(o.noPeers ? { noPeers: o.noPeers } : {}),
+    ...(o.profile ? { profile: true } : {}),
   };
 }
 
@@ -87,6 +92,8 @@ export interface FunctionSuiteSpec {
   description: string;
   /** The suite's rows (same seed every run). */
   data(rows: number): Dataset;
+  /** Rows when none are asked for, if not the common default (cheap suites can afford more). */
+  defaultRows?: number;
   cases: FunctionCase[];
 }
 
@@ -104,8 +111,9 @@ export function functionSuite(spec: FunctionSuiteSpec): Suite {
     description: spec.description,
     steps: (o: SuiteOptions) => spec.cases.length * o.batchSizes.length + (hasPandas ? 1 : 0),
     async run(ctx: SuiteContext) {
-      ctx.status(`${spec.name}: generating ${ctx.rows.toLocaleString('en')} rows`);
-      const ds = spec.data(ctx.rows);
+      const rows = !ctx.rowsGiven && spec.defaultRows ? spec.defaultRows : ctx.rows;
+      ctx.status(`${spec.name}: generating ${rows.toLocaleString('en')} rows`);
+      const ds = spec.data(rows);
       const peerBatch = defaultBatchSize(ctx.batchSizes);
       for (const c of spec.cases) {
         await check(spec.name, c, toBatches(ds, c.columns, Math.min(peerBatch, ds.rows))[0]!);
@@ -162,6 +170,7 @@ export function functionSuite(spec: FunctionSuiteSpec): Suite {
           });
           ctx.step();
         }
+        if (c.profile) await profileCase(ctx, spec.name, c, toBatches(ds, c.columns, peerBatch), peerBatch);
       }
       if (hasPandas) {
         await pandasPeer(ctx, spec.name, ds, spec.cases);
@@ -169,6 +178,28 @@ export function functionSuite(spec: FunctionSuiteSpec): Suite {
       }
     },
   };
+}
+
+/** Where the time of each mode goes, in process, at the peers' batch size. */
+async function profileCase(
+  ctx: SuiteContext,
+  suite: string,
+  c: FunctionCase,
+  batches: readonly arrow.RecordBatch[],
+  bs: number,
+): Promise<void> {
+  for (const mode of ['vectorized', 'row'] as const) {
+    ctx.status(`${suite}: profiling ${c.case} (${mode})`);
+    const run = mode === 'vectorized' ? c.vectorized : c.row;
+    const p = await profileInProcess(
+      `${suite} / ${c.case}, ${mode}, in process, ${bs.toLocaleString('en')}-row batches`,
+      async () => {
+        for (const b of batches) await run(b);
+      },
+      ctx.quick ? 300 : 1_000,
+    );
+    ctx.profile({ ...p, scope: 'in-process', suite, case: c.case, mode });
+  }
 }
 
 /** Vectorized and row results must agree on a batch before either is timed. */

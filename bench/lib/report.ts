@@ -45,11 +45,15 @@ const div = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
 const cell = (s: string) => s.replace(/\|/g, '\\|');
 
-/** A markdown table; the first `textCols` columns are left-aligned, the figures right-aligned. */
-function table(head: string[], rows: string[][], textCols = 2): string {
+/**
+ * A markdown table; text columns are left-aligned, figures right-aligned: `text` is the number of
+ * leading text columns, or a flag per column.
+ */
+function table(head: string[], rows: string[][], text: number | boolean[] = 2): string {
+  const isText = (i: number) => (typeof text === 'number' ? i < text : (text[i] ?? false));
   return [
     `| ${head.map(cell).join(' | ')} |`,
-    `| ${head.map((_, i) => (i < textCols ? '---' : '---:')).join(' | ')} |`,
+    `| ${head.map((_, i) => (isText(i) ? '---' : '---:')).join(' | ')} |`,
     ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
   ].join('\n');
 }
@@ -309,7 +313,7 @@ function e2eSection(r: BenchResults, files: readonly string[]): string {
 }
 
 function profileSection(r: BenchResults): string {
-  const ps = r.profiles ?? [];
+  const ps = (r.profiles ?? []).filter((p) => p.scope !== 'in-process');
   if (ps.length === 0) return '';
   const parts = ["### Where the worker's CPU goes", ''];
   for (const p of ps) {
@@ -330,6 +334,42 @@ function profileSection(r: BenchResults): string {
         ['function (self time)', 'ms'],
         p.top.map((t) => [`\`${t.fn}\``, t.ms.toFixed(1)]),
         1,
+      ),
+      '',
+    );
+  }
+  return parts.join('\n');
+}
+
+/** In-process profiles of function-level cases: the top functions of each mode, side by side. */
+function inProcessProfileSection(r: BenchResults): string {
+  const ps = (r.profiles ?? []).filter((p) => p.scope === 'in-process');
+  if (ps.length === 0) return '';
+  const parts = [
+    '### Where the time goes in process',
+    '',
+    "Sampling profiles (the inspector's, in this process) of both modes of a few cases, at the reference batch size: the functions with the most self time, as a share of the sampled time.",
+    '',
+  ];
+  for (const key of unique(ps.map((p) => `${p.suite} / ${p.case}`))) {
+    const modes = ps.filter((p) => `${p.suite} / ${p.case}` === key);
+    const rows: string[][] = [];
+    const depth = Math.max(...modes.map((p) => p.top.length));
+    for (let i = 0; i < depth; i++) {
+      rows.push(
+        modes.flatMap((p) => {
+          const t = p.top[i];
+          return t ? [`\`${t.fn}\``, pct(t.ms / p.totalMs)] : ['', ''];
+        }),
+      );
+    }
+    parts.push(
+      `**${key}** — ${modes.map((p) => `${p.mode}: ${p.totalMs.toFixed(0)} ms sampled over ${p.label.replace(/^.*\((\d+ calls)\)$/, '$1')}`).join('; ')}`,
+      '',
+      table(
+        modes.flatMap((p) => [`${p.mode ?? ''}: function`, 'share']),
+        rows,
+        modes.flatMap(() => [true, false]),
       ),
       '',
     );
@@ -362,6 +402,7 @@ export function renderReport(
     header(r),
     goalsSection(r),
     functionSection(r),
+    inProcessProfileSection(r),
     peersSection(r),
     batchSection(r, files),
     e2eSection(r, files),

@@ -24,6 +24,8 @@ export interface SuiteOptions {
   quick: boolean;
   /** Rows of the function-level data. */
   rows: number;
+  /** Whether `rows` was asked for (else a suite may use its own default). */
+  rowsGiven: boolean;
   /** Rows sent through the worker per end-to-end run. */
   e2eRows: number;
   /** Rows per batch to measure at (the function level and end to end). */

@@ -252,6 +252,8 @@ export interface BarChartSpec {
   log?: boolean;
   /** Vertical reference lines, e.g. a goal. */
   references?: { value: number; label: string }[];
+  /** Where bars start (default 0, or 1 on a log axis: ratios below 1 point left). */
+  base?: number;
   /** Caption under the chart. */
   caption?: string;
   width?: number;
@@ -275,8 +277,15 @@ export function barChart(spec: BarChartSpec): string {
   const log = spec.log ?? false;
   const values = [...spec.bars.map((b) => b.value), ...(spec.references ?? []).map((r) => r.value)];
   const [v0, v1] = extent(values, log);
-  const f = makeScale(log ? Math.min(v0, 1) : Math.min(0, v0), v1, m.left, m.left + plotW, log);
-  const base = log ? m.left : r1(f(0));
+  const f = makeScale(
+    log ? Math.min(v0, 1) : Math.min(0, v0),
+    log ? Math.max(v1, 1) : v1,
+    m.left,
+    m.left + plotW,
+    log,
+  );
+  // Bars grow from 0 on a linear axis and from 1 on a log axis (a ratio below 1 points left).
+  const base = r1(f(spec.base ?? (log ? 1 : 0)));
   const out = open(width, height, spec.title);
   for (const t of f.ticks) {
     const x = r1(f(t));

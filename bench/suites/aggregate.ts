@@ -71,6 +71,7 @@ export const aggregateSuite = functionSuite({
     {
       case: 'mean per group',
       columns: ['key', 'x'],
+      profile: true,
       vectorized: (b) => runAggregate(plan, b, [0]),
       row: meanPerGroupRow,
       relTol: 1e-12,

@@ -234,7 +234,7 @@ async function profileWorker(ctx: SuiteContext, c: E2eCase, ds: Dataset): Promis
     const label = `worker process, vectorized ${c.case} @ ${bs.toLocaleString('en')} rows/batch, ${threads} thread(s): ${runs} runs of ${ds.rows.toLocaleString('en')} rows after warm-up (elapsed ${elapsedMs.toFixed(0)} ms, UDF ${udfMs.toFixed(0)} ms)`;
     const summary = summarizeProfiles(dir, label, 12, 600);
     if (summary.totalMs === 0) ctx.note('e2e: the worker wrote no CPU profile (it did not exit normally)');
-    else ctx.profile(summary);
+    else ctx.profile({ ...summary, scope: 'worker', suite: 'e2e', case: c.case, mode: 'vectorized' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

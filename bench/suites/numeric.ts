@@ -18,6 +18,8 @@ export const numericSuite = functionSuite({
     'Row: `(a, b) => a === null || b === null ? null : a * 2 + b` called per row by the row executor. ' +
     'Limit: the same loop written by hand over the Float64Arrays and bitmaps of each batch.',
   data: (rows) => numericData(rows, 1),
+  // Cheap to compute: 1M rows even in quick runs, the size design.md §6 and the pandas goal are about.
+  defaultRows: 1_000_000,
   cases: [
     scalarCase({
       case: 'a+b',
@@ -33,6 +35,7 @@ export const numericSuite = functionSuite({
     }),
     scalarCase({
       case: 'a*2+b',
+      profile: true,
       columns: ['a', 'b'],
       vec: mulAdd,
       row: mulAddRow,

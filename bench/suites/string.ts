@@ -27,6 +27,7 @@ export const stringSuite = functionSuite({
   cases: [
     scalarCase({
       case: 'ipToProvince',
+      profile: true,
       columns: ['client_ip'],
       vec: ipToProvince,
       row: ipToProvinceRow,
@@ -38,6 +39,7 @@ export const stringSuite = functionSuite({
     }),
     scalarCase({
       case: 'lower+contains',
+      profile: true,
       columns: ['uri'],
       vec: lowerContains,
       row: lowerContainsRow,

@@ -174,6 +174,25 @@ describe('barChart', () => {
     expect(svg).toContain('12×');
   });
 
+  it('on a log axis, grows bars from 1×: a ratio below 1 points left', () => {
+    const svg = barChart({
+      title: 't',
+      log: true,
+      bars: [
+        { label: 'faster', value: 4 },
+        { label: 'slower', value: 0.25 },
+      ],
+    });
+    const rects = [...svg.matchAll(/<rect x="([0-9.]+)" y="[0-9.]+" width="([0-9.]+)"/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
+    const [[fx, fw], [sx, sw]] = rects.slice(1) as [[number, number], [number, number]];
+    // both bars start or end at the same x (the 1× line), on opposite sides, equally long
+    expect(sx + sw).toBeCloseTo(fx, 0);
+    expect(Math.abs(sw - fw)).toBeLessThan(1);
+  });
+
   it('handles zero, negative and linear values without leaving the picture', () => {
     const svg = barChart({
       title: 't',
