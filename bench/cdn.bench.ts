@@ -26,6 +26,7 @@ import { startLookupService } from '../examples/cdn/lookup-service.js';
 import { compilePlan } from '../src/exec/plan.js';
 import { runRowWise } from '../src/exec/row-wise.js';
 import { runVectorized } from '../src/exec/vectorized.js';
+import { pairedRatio } from './lib/ratios.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -88,22 +89,6 @@ console.table(
     };
   }),
 );
-/**
- * Ratio b/a as the median over rounds that run a then b back to back, so that a burst of load on
- * a shared machine hits both sides of a round alike.
- */
-async function pairedRatio(a: () => unknown, b: () => unknown, rounds = 9): Promise<number> {
-  const ratios: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    let t = performance.now();
-    await a();
-    const ta = performance.now() - t;
-    t = performance.now();
-    await b();
-    ratios.push((performance.now() - t) / ta);
-  }
-  return ratios.sort((x, y) => x - y)[Math.floor(rounds / 2)]!;
-}
 const fnRatio = await pairedRatio(kernelTask, rowFnTask);
 const execRatio = await pairedRatio(vecExecTask, rowExecTask);
 console.log(

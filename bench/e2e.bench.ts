@@ -18,8 +18,8 @@ import type { RunMetrics } from '../src/runner/metrics.js';
 import { Runner, type RunSpec } from '../src/runner/runner.js';
 import { DataTypes as T } from '../src/types/data-types.js';
 import { genBatches } from '../test/helpers/gen-batches.js';
-import { startRawLoopback } from '../test/helpers/raw-loopback.js';
 import { type CaseResult, type Group, runGroups } from './lib/ratios.js';
+import { startRawLoopback } from './lib/raw-loopback.js';
 
 const quick = process.argv.includes('--quick');
 // The machine's load when the run starts and ends: on a busy 2-core box the figures move a lot.

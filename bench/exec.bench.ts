@@ -23,6 +23,7 @@ import type { Series } from '../src/series/series.js';
 import { DataTypes as T } from '../src/types/data-types.js';
 import { udf, vectorizedUdf } from '../src/udf/define.js';
 import { rng } from '../test/helpers/random.js';
+import { pairedRatio } from './lib/ratios.js';
 
 const ROWS = 1_000_000;
 const BATCH = 10_000;
@@ -209,23 +210,6 @@ console.log(
 
 // The machines are shared: a load spike during one task skews a ratio of two means taken seconds
 // apart. Alternate the two sides instead and take the median of the per-round ratios.
-async function pairedRatio(
-  fast: () => Promise<void>,
-  slow: () => Promise<void>,
-  rounds = 9,
-): Promise<number> {
-  const ratios: number[] = [];
-  for (let k = 0; k < rounds; k++) {
-    let t = performance.now();
-    await fast();
-    const a = performance.now() - t;
-    t = performance.now();
-    await slow();
-    ratios.push((performance.now() - t) / a);
-  }
-  ratios.sort((x, y) => x - y);
-  return ratios[rounds >> 1]!;
-}
 const pPlus = await pairedRatio(
   () => all(runVectorized, plans.plusV),
   () => all(runRowWise, plans.plusR),

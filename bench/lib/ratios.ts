@@ -142,3 +142,23 @@ function printGroup(g: Group, results: readonly CaseResult[]): void {
     }),
   );
 }
+
+/**
+ * Ratio b/a as the median over `rounds` rounds that run a then b back to back, so that a burst of
+ * load on a shared machine hits both sides of a round alike (above 1: b is slower).
+ *
+ * @example
+ * const speedup = await pairedRatio(vectorizedPass, rowPass); // row time / vectorized time
+ */
+export async function pairedRatio(a: () => unknown, b: () => unknown, rounds = 9): Promise<number> {
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    let t = performance.now();
+    await a();
+    const ta = performance.now() - t;
+    t = performance.now();
+    await b();
+    ratios.push((performance.now() - t) / ta);
+  }
+  return median(ratios);
+}
