@@ -46,7 +46,7 @@ export function resolveOptions(o: BenchOptions): SuiteOptions {
     quick,
     rows: o.rows ?? (quick ? 200_000 : 1_000_000),
     rowsGiven: o.rows !== undefined,
-    e2eRows: o.e2eRows ?? o.rows ?? (quick ? 100_000 : 1_000_000),
+    e2eRows: o.e2eRows ?? o.rows ?? (quick ? 100_000 : 500_000),
     batchSizes: o.batchSizes ?? [1_000, 10_000, 100_000],
     threads: o.threads ?? [1, 2],
     perRowLookupRows: o.perRowLookupRows ?? (quick ? 1_000 : 3_000),

@@ -99,10 +99,14 @@ export function registerBench(program: Command): void {
       'write benchmarks.md, benchmarks/results.json and the charts under this directory (default for a full run: docs)',
     )
     .option('--no-docs', 'do not write the report')
-    .option('--rows <n>', 'rows of the function-level data (default 1,000,000; quick 200,000)', positiveInt)
+    .option(
+      '--rows <n>',
+      'rows of the function-level data (default 1,000,000, quick 200,000; the cheap numeric suite 1,000,000 either way)',
+      positiveInt,
+    )
     .option(
       '--e2e-rows <n>',
-      'rows per end-to-end run (default: --rows, else 1,000,000; quick 100,000)',
+      'rows per end-to-end run (default: --rows, else 500,000; quick 100,000)',
       positiveInt,
     )
     .option('--batch-sizes <list>', 'rows per batch to measure at (default 1000,10000,100000)', intList)
