@@ -13,12 +13,18 @@ import type { BenchResults } from './results.js';
 const pct = (v: number) => `${(v * 100).toFixed(0)}%`;
 const x = (v: number) => `${v >= 10 ? v.toFixed(0) : v.toFixed(1)}×`;
 
+/** A function's name, with its file when it has no name of its own: `(garbage collector)`, `fused`, `(anonymous) series/accessors.js:30`. */
+function shortName(fn: string): string {
+  if (fn.startsWith('(anonymous)')) return fn;
+  return /^\([^)]*\)/.exec(fn)?.[0] ?? fn.split(' ')[0]!;
+}
+
 /** "fn (share), fn (share)" of a profile's top functions. */
 function topOf(p: ProfileSummary | undefined, n = 3): string | undefined {
   if (!p || p.totalMs <= 0) return undefined;
   return p.top
     .slice(0, n)
-    .map((t) => `\`${t.fn.split(' ')[0]}\` ${pct(t.ms / p.totalMs)}`)
+    .map((t) => `\`${shortName(t.fn)}\` ${pct(t.ms / p.totalMs)}`)
     .join(', ');
 }
 

@@ -82,7 +82,9 @@ export function haversineLoop(batches: readonly arrow.RecordBatch[], idx: readon
 
 /**
  * Whether each row's bytes contain `needle` (lower-case ASCII) ignoring ASCII case, into a
- * bitmap; validity copied. Non-ASCII bytes are compared as they are (the needle is ASCII).
+ * bitmap: one Horspool scan over the batch's whole byte buffer with a case-folding table, a hit
+ * mapped to its row through the offsets (rows are contiguous), one hit per row. Non-ASCII bytes
+ * are compared as they are (the needle is ASCII).
  */
 export function lowerContainsLoop(
   batches: readonly arrow.RecordBatch[],
@@ -91,32 +93,37 @@ export function lowerContainsLoop(
 ): Uint8Array[] {
   const pat = new TextEncoder().encode(needle);
   const m = pat.length;
-  const first = pat[0]!;
+  const fold = new Uint8Array(256);
+  for (let b = 0; b < 256; b++) fold[b] = b >= 65 && b <= 90 ? b | 32 : b;
+  const shift = new Int32Array(256).fill(m);
+  for (let b = 0; b < 256; b++) for (let q = 0; q < m - 1; q++) if (pat[q] === fold[b]) shift[b] = m - 1 - q;
+  const last = pat[m - 1]!;
   return batches.map((batch) => {
     const d = col(batch, i);
     const n = batch.numRows;
     const offsets = d.valueOffsets as Int32Array;
     const bytes = d.values as Uint8Array;
     const out = new Uint8Array(((n + 63) >> 6) << 3);
-    for (let r = 0; r < n; r++) {
-      const end = offsets[r + 1]! - m;
-      for (let s = offsets[r]!; s <= end; s++) {
-        let c = bytes[s]!;
-        if (c >= 65 && c <= 90) c |= 32;
-        if (c !== first) continue;
-        let j = 1;
-        for (; j < m; j++) {
-          let x = bytes[s + j]!;
-          if (x >= 65 && x <= 90) x |= 32;
-          if (x !== pat[j]) break;
-        }
-        if (j === m) {
-          out[r >> 3]! |= 1 << (r & 7);
-          break;
+    const end = offsets[n]!;
+    let row = 0;
+    let p = offsets[0]!;
+    while (p + m <= end) {
+      const b = bytes[p + m - 1]!;
+      if (fold[b] === last) {
+        let j = 0;
+        while (j < m - 1 && fold[bytes[p + j]!] === pat[j]) j++;
+        if (j === m - 1) {
+          while (offsets[row + 1]! <= p) row++;
+          if (p + m <= offsets[row + 1]!) {
+            out[row >> 3]! |= 1 << (row & 7);
+            if (++row >= n) break;
+            p = offsets[row]!;
+            continue;
+          }
         }
       }
+      p += shift[b]!;
     }
-    words(d);
     return out;
   });
 }
