@@ -33,4 +33,14 @@ describe('executor pool: async UDF concurrency', () => {
     const concurrent = await timeRun(8, 0);
     expect(concurrent).toBeLessThan((N * DELAY) / 4);
   });
+
+  it("an idle thread keeps running its event loop: a UDF module's timers go on between batches", async () => {
+    const pool = createExecutorPool({ threads: 1 });
+    const plan = fixturePlan('timerTicks', 1);
+    const first = resultColumn(await pool.run('ticks', plan, element(filled(1, 0))))[0]!;
+    await new Promise((r) => setTimeout(r, 150));
+    const second = resultColumn(await pool.run('ticks', plan, element(filled(1, 0))))[0]!;
+    await pool.close();
+    expect(second - first).toBeGreaterThanOrEqual(10); // ~30 ticks of 5 ms in 150 ms
+  });
 });
