@@ -117,6 +117,7 @@ export function functionSuite(spec: FunctionSuiteSpec): Suite {
       const peerBatch = defaultBatchSize(ctx.batchSizes);
       for (const c of spec.cases) {
         await check(spec.name, c, toBatches(ds, c.columns, Math.min(peerBatch, ds.rows))[0]!);
+        await warmUp(ctx, c, toBatches(ds, c.columns, peerBatch));
         const peers: ModeCase[] = [];
         for (const p of c.peers ?? []) {
           const maxRows = p.slow ? Math.min(ds.rows, ctx.quick ? 20_000 : 100_000) : ds.rows;
@@ -170,9 +171,10 @@ export function functionSuite(spec: FunctionSuiteSpec): Suite {
           });
           ctx.step();
         }
-        if (c.profile) await profileCase(ctx, spec.name, c, toBatches(ds, c.columns, peerBatch), peerBatch);
+        if (c.profile && !ctx.warmUp)
+          await profileCase(ctx, spec.name, c, toBatches(ds, c.columns, peerBatch), peerBatch);
       }
-      if (hasPandas) {
+      if (hasPandas && !ctx.warmUp) {
         await pandasPeer(ctx, spec.name, ds, spec.cases);
         ctx.step();
       }
@@ -200,6 +202,23 @@ async function profileCase(
     );
     ctx.profile({ ...p, scope: 'in-process', suite, case: c.case, mode });
   }
+}
+
+/**
+ * Both modes over the whole data for a while before any timing: the first group measured in a
+ * process otherwise pays for the JIT's tiering (tinybench's own warm-up is a call or two).
+ */
+async function warmUp(
+  ctx: SuiteContext,
+  c: FunctionCase,
+  batches: readonly arrow.RecordBatch[],
+): Promise<void> {
+  ctx.status(`warming up ${c.case}`);
+  const end = performance.now() + (ctx.quick ? 150 : 400);
+  do {
+    for (const b of batches) await c.vectorized(b);
+    for (const b of batches) await c.row(b);
+  } while (performance.now() < end);
 }
 
 /** Vectorized and row results must agree on a batch before either is timed. */

@@ -50,6 +50,7 @@ export type Availability = { ok: true; version: string } | { ok: false; reason: 
 
 /** Whether `python` runs and imports pandas and numpy; their versions. */
 export function pandasAvailable(python: string): Availability {
+  if (!python) return { ok: false, reason: 'no Python interpreter given' };
   const r = spawnSync(python, ['-c', 'import pandas, numpy; print(pandas.__version__, numpy.__version__)'], {
     encoding: 'utf8',
     timeout: 60_000,

@@ -44,6 +44,8 @@ export interface SuiteOptions {
   iterations: number;
   /** Alternating rounds per group. */
   rounds: number;
+  /** A warm-up run whose results are dropped: skip what only explains (profiles). */
+  warmUp?: boolean;
 }
 
 export interface SuiteContext extends SuiteOptions {
