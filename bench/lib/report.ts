@@ -146,7 +146,7 @@ function goalsSection(r: BenchResults): string {
         g.measured,
         g.status === 'met' ? 'met' : g.status === 'missed' ? '**missed**' : 'not measured',
       ]),
-      1,
+      4,
     ),
     ...(why.length
       ? ['', "Why the missed goals are missed, from this run's profiles and stage times:", '', ...why]

@@ -8,7 +8,7 @@
  * $ vecudf bench --quick --json /tmp/out.json
  * $ vecudf bench --suite numeric,string --rows 100000 --docs /tmp/report
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 
 interface BenchCliOptions {
@@ -23,6 +23,7 @@ interface BenchCliOptions {
   python?: string;
   perRowRows?: number;
   list?: boolean;
+  from?: string;
   progress?: boolean;
 }
 
@@ -122,6 +123,10 @@ export function registerBench(program: Command): void {
     )
     .option('--no-progress', 'no progress display')
     .option('--list', 'list the suites and exit')
+    .option(
+      '--from <file>',
+      'do not run: write the report (--docs, default docs) from a results file of an earlier run',
+    )
     .action(async (o: BenchCliOptions) => {
       // The suites are loaded only for this command: the worker and other commands stay light.
       const { runBench, suiteNames } = await import('../../bench/run.js');
@@ -129,6 +134,11 @@ export function registerBench(program: Command): void {
       const { evaluateGoals } = await import('../../bench/lib/goals.js');
       if (o.list) {
         process.stdout.write(`${suiteNames().join('\n')}\n`);
+        return;
+      }
+      if (o.from) {
+        const written = writeReport(JSON.parse(readFileSync(o.from, 'utf8')), o.docs || 'docs');
+        process.stdout.write(`report: ${written[written.length - 1]}\n`);
         return;
       }
       const unknown = (o.suite ?? []).filter((n) => !suiteNames().includes(n));
