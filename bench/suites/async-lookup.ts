@@ -11,7 +11,7 @@ import { startLookupService } from '../../examples/cdn/lookup-service.js';
 import { compilePlan } from '../../src/exec/plan.js';
 import { runRowWise } from '../../src/exec/row-wise.js';
 import { runVectorized } from '../../src/exec/vectorized.js';
-import { ipData, stringArray, toBatches } from '../lib/data.js';
+import { ipData, stringArray, toBatches, type Utf8Column } from '../lib/data.js';
 import { defaultBatchSize } from '../lib/function-suite.js';
 import type { Suite } from '../lib/suite.js';
 import { assertSameColumn, measureGroup } from '../lib/suite.js';
@@ -34,7 +34,7 @@ export const asyncLookupSuite: Suite = {
       const rowPlan = compilePlan({ calls: [{ udf: ipToProvinceLookupRow, args: [{ column: 0 }] }] });
       const subsetRows = Math.min(ctx.perRowLookupRows, ds.rows);
       const [subset] = toBatches(ds, ['client_ip'], subsetRows);
-      const subsetStrings = stringArray(ds.columns.client_ip as never).slice(0, subsetRows);
+      const subsetStrings = stringArray(ds.columns.client_ip as Utf8Column).slice(0, subsetRows);
       const v = await runVectorized(vecPlan, subset!);
       const r = await runRowWise(rowPlan, subset!);
       assertSameColumn(

@@ -84,6 +84,19 @@ describe('vecudf bench', () => {
       expect(pandas?.reason).toMatch(/no-such-python/);
     }
     expect(res.measurements.some((m) => m.mode.startsWith('pandas'))).toBe(false);
+
+    // the report can be written later from the results file, without running anything
+    const docs = join(tmp, 'docs');
+    const again = spawnSync(
+      process.execPath,
+      ['--import', tsx, join(ROOT, 'src/cli/main.ts'), 'bench', '--from', out, '--docs', docs],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(again.status).toBe(0);
+    const page = readFileSync(join(docs, 'benchmarks.md'), 'utf8');
+    expect(page).toContain('## Goals');
+    expect(page).toMatch(/\| numeric \| a\*2\+b \| /);
+    expect(JSON.parse(readFileSync(join(docs, 'benchmarks', 'results.json'), 'utf8'))).toEqual(res);
   }, 150_000);
 
   it('refuses an unknown suite', () => {

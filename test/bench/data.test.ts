@@ -16,6 +16,7 @@ import {
   stringArray,
   timestampData,
   toBatches,
+  type Utf8Column,
   uriData,
   utf8Column,
 } from '../../bench/lib/data.js';
@@ -60,7 +61,7 @@ describe('toBatches', () => {
           };
           const batches = toBatches(ds, ['x', 's', 'ts'], size);
           expect(batches.map((b) => b.numRows).reduce((a, b) => a + b, 0)).toBe(rows);
-          const strings = stringArray(ds.columns.s as never);
+          const strings = stringArray(ds.columns.s as Utf8Column);
           let row = 0;
           for (const b of batches) {
             expect(b.numRows).toBeLessThanOrEqual(size);
