@@ -15,6 +15,7 @@
  * other sizes); run as a script, it prints a table and the ratios.
  */
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import * as arrow from 'apache-arrow';
 import { Bench } from 'tinybench';
 import { ArrowFrameEncoder } from '../src/codec/arrow-frame.js';
@@ -91,6 +92,34 @@ function randomColumn(n: number, lo: number, hi: number, seed: number): Float64A
   return out;
 }
 
+// Two plain threads that each run a share of a fixed amount of arithmetic on request.
+const PROBE_CODE = `
+const { parentPort } = require('node:worker_threads');
+parentPort.on('message', (n) => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.asin(Math.sqrt(Math.sin(i * 1e-7) ** 2 * 0.5));
+  parentPort.postMessage(s);
+});`;
+const PROBE_WORK = 4_000_000;
+
+async function startProbe(): Promise<{ run(k: 1 | 2): Promise<void>; close(): Promise<void> }> {
+  const workers = [new Worker(PROBE_CODE, { eval: true }), new Worker(PROBE_CODE, { eval: true })];
+  const ask = (w: Worker, n: number) =>
+    new Promise<void>((resolve) => {
+      w.once('message', () => resolve());
+      w.postMessage(n);
+    });
+  await Promise.all(workers.map((w) => ask(w, 1000)));
+  return {
+    run: async (k) => {
+      await Promise.all(workers.slice(0, k).map((w) => ask(w, PROBE_WORK / k)));
+    },
+    close: async () => {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}
+
 /** Fresh bytes of each template, as a network read would hand them over. */
 const fresh = (templates: Uint8Array[]) => templates.map((t) => t.slice());
 
@@ -99,6 +128,12 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
   transfer: TransferFigure[];
   /** One tiny batch through one thread and back, vs run directly: the fixed cost of the hop. */
   hop: { msPerRoundTrip: number; msDirect: number };
+  /**
+   * What the machine gives at the moment: the same fixed amount of pure arithmetic split over
+   * 1 and 2 plain worker threads (no pool, no data). On a shared machine this is well below 2×
+   * and bounds what any pool can show.
+   */
+  machine: { oneThreadMs: number; twoThreadsMs: number };
 }> {
   const rows = options.rows ?? 10_000;
   const burst = options.burst ?? 32;
@@ -183,6 +218,11 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     },
   });
 
+  // The machine's parallelism right now: plain threads, no pool.
+  const probe = await startProbe();
+  tasks.push({ name: 'machine · 1 plain thread', fn: () => probe.run(1) });
+  tasks.push({ name: 'machine · 2 plain threads', fn: () => probe.run(2) });
+
   // Transfer vs copy: one thread, an identity UDF (slowIdentity with a constant 0 ms delay),
   // one element in flight at a time.
   const identity: Plan = {
@@ -243,6 +283,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     }
   }
   await Promise.all([...pools.values(), ...Object.values(transferPools), hopPool].map((p) => p.close()));
+  await probe.close();
 
   const period = (name: string) => {
     const xs = [...samples.get(name)!].sort((a, b) => a - b);
@@ -260,12 +301,19 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     msPerRoundTrip: period('hop · 10-row plus, 1 thread'),
     msDirect: period('hop · 10-row plus, direct'),
   };
-  return { scaling, transfer, hop };
+  const machine = {
+    oneThreadMs: period('machine · 1 plain thread'),
+    twoThreadsMs: period('machine · 2 plain threads'),
+  };
+  return { scaling, transfer, hop, machine };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { scaling, transfer, hop } = await runPoolBench();
+  const { scaling, transfer, hop, machine } = await runPoolBench();
   const fmt = (x: number) => x.toFixed(2);
+  console.log(
+    `machine now: fixed arithmetic on 1 plain thread ${fmt(machine.oneThreadMs)} ms, on 2 threads ${fmt(machine.twoThreadsMs)} ms (${fmt(machine.oneThreadMs / machine.twoThreadsMs)}×)`,
+  );
   console.log('thread scaling (10,000-row batches, bursts of 32):');
   console.table(
     scaling.map((s) => ({ ...s, msPerBurst: fmt(s.msPerBurst), rowsPerSec: Math.round(s.rowsPerSec) })),
