@@ -38,9 +38,9 @@ describe('executor pool: async UDF concurrency', () => {
     const pool = createExecutorPool({ threads: 1 });
     const plan = fixturePlan('timerTicks', 1);
     const first = resultColumn(await pool.run('ticks', plan, element(filled(1, 0))))[0]!;
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 300));
     const second = resultColumn(await pool.run('ticks', plan, element(filled(1, 0))))[0]!;
     await pool.close();
-    expect(second - first).toBeGreaterThanOrEqual(10); // ~30 ticks of 5 ms in 150 ms
+    expect(second - first).toBeGreaterThanOrEqual(10); // ~60 ticks of 5 ms in 300 ms (0 if the loop were blocked)
   });
 });

@@ -60,7 +60,7 @@ describe('executor pool: faults stay with their task', () => {
     spinning.catch(() => (failedAfter = performance.now() - t0));
     const [looping, fine] = await Promise.allSettled([spinning, pool.run('spin', plan, ok(3))]);
     expect(failedAfter).toBeGreaterThanOrEqual(300);
-    expect(failedAfter).toBeLessThan(1500);
+    expect(failedAfter).toBeLessThan(3000);
     expect(fine.status).toBe('fulfilled');
     const e = (looping as PromiseRejectedResult).reason;
     expect(e).toBeInstanceOf(UdfTimeoutError);
