@@ -7,13 +7,15 @@
  *   executor → encode), through the pool with `threads: 0`, 1 and 2. Each measured iteration
  *   pushes a burst of batches through and awaits all results, so it is throughput, not latency.
  *   Every iteration starts from fresh copies of the input bytes, as if just received from the
- *   network (the pool takes ownership of them), in every configuration alike.
+ *   network (the pool takes ownership of them), made untimed before the iteration, in every
+ *   configuration alike: the figures are the pool's, not the input source's.
  * - Transfer vs copy: an identity UDF over 1 MiB and 8 MiB elements, through one thread, with
  *   the bytes transferred (default) or copied by structured clone both ways (`transfer: false`).
  *
  * Reusable: `runPoolBench(options)` returns the figures (the end-to-end bench can call it with
  * other sizes); run as a script, it prints a table and the ratios.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import * as arrow from 'apache-arrow';
@@ -23,7 +25,13 @@ import type { Plan } from '../src/exec/plan.js';
 import { ElementRunner } from '../src/pool/element-runner.js';
 import { createExecutorPool, type ExecutorPool } from '../src/pool/index.js';
 
-const UDFS = fileURLToPath(new URL('../test/fixtures/pool/udfs.mjs', import.meta.url));
+// The UDF fixtures, from bench/ (tsx) or from dist/bench/ (built).
+const UDFS = [
+  new URL('../test/fixtures/pool/udfs.mjs', import.meta.url),
+  new URL('../../test/fixtures/pool/udfs.mjs', import.meta.url),
+]
+  .map((u) => fileURLToPath(u))
+  .find((p) => existsSync(p))!;
 
 export interface PoolBenchOptions {
   /** Rows per batch (default 10,000). */
@@ -175,9 +183,14 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
   for (const c of configs) if (c !== 'direct') pools.set(label(c), createExecutorPool(c));
   const direct = new ElementRunner({ baseDir: process.cwd() });
 
-  const tasks: { name: string; fn: () => Promise<void> }[] = [];
+  // `before` runs untimed before each iteration: it makes the iteration's fresh input bytes.
+  const tasks: { name: string; fn: () => Promise<void>; before?: () => void }[] = [];
+  let inputs: Uint8Array[] = [];
   const scalingNames: { name: string; udf: 'haversine' | 'plus'; config: string }[] = [];
   for (const [udf, u] of Object.entries(udfs) as [keyof typeof udfs, (typeof udfs)[keyof typeof udfs]][]) {
+    const before = () => {
+      inputs = fresh(u.templates);
+    };
     for (const c of configs) {
       const config = label(c);
       const name = `${udf} · ${config}`;
@@ -187,16 +200,18 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
           name,
           fn: async () => {
             const info = { rowsIn: 0 };
-            for (const bytes of fresh(u.templates)) await direct.run(udf, u.plan, bytes, 'arrow', info);
+            for (const bytes of inputs) await direct.run(udf, u.plan, bytes, 'arrow', info);
           },
+          before,
         });
       } else {
         const pool = pools.get(config)!;
         tasks.push({
           name,
           fn: async () => {
-            await Promise.all(fresh(u.templates).map((bytes) => pool.run(udf, u.plan, bytes)));
+            await Promise.all(inputs.map((bytes) => pool.run(udf, u.plan, bytes)));
           },
+          before,
         });
       }
     }
@@ -250,10 +265,14 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
       const name = `identity ${mib} MiB · ${mode}`;
       transferNames.push({ name, mib, mode });
       const pool = transferPools[mode];
+      let bytes = template;
       tasks.push({
         name,
         fn: async () => {
-          await pool.run('identity', identity, template.slice());
+          await pool.run('identity', identity, bytes);
+        },
+        before: () => {
+          bytes = template.slice();
         },
       });
     }
@@ -274,7 +293,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
   const samples = new Map<string, number[]>(tasks.map((t) => [t.name, []]));
   for (let r = 0; r < rounds; r++) {
     const bench = new Bench({ time: time / rounds, warmupTime: 100 });
-    for (const t of tasks) bench.add(t.name, t.fn);
+    for (const t of tasks) bench.add(t.name, t.fn, t.before ? { beforeEach: t.before } : {});
     await bench.run();
     for (const t of tasks) {
       const res = bench.getTask(t.name)!.result;
