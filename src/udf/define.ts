@@ -9,6 +9,7 @@
  * export const plusRow = udf((a, b) => (a == null || b == null ? null : a + b),
  *   { inputTypes: ['DOUBLE', 'DOUBLE'], resultType: 'DOUBLE' });
  */
+import type { Vector } from 'apache-arrow';
 import type { DataFrame } from '../series/dataframe.js';
 import type { Series } from '../series/series.js';
 import { type DataType, typeToString } from '../types/data-types.js';
@@ -17,9 +18,13 @@ import { type AnyFn, UDF_BRAND, type Udf, type UdfKind, type UdfSpec } from './t
 
 type MaybePromise<T> = T | Promise<T>;
 
-/** What a vectorized UDF may return: a Series, a typed array, or a plain array, of the input length. */
+/**
+ * What a vectorized UDF may return, of the input length: a Series, an apache-arrow Vector, a typed
+ * array, or a plain array.
+ */
 export type VectorizedResult =
   | Series
+  | Vector
   | Int8Array
   | Int16Array
   | Int32Array
