@@ -4,12 +4,19 @@
  * `register…(program)` function; this file only assembles them.
  */
 import { Command } from 'commander';
-import { registerBench } from './bench.js';
-import { registerDemo } from './demo.js';
-import { registerInspect } from './inspect.js';
-import { registerRun } from './run.js';
-import { registerWorker } from './worker.js';
-import { registerWorkerPool } from './worker-pool.js';
+
+type Register = (program: Command) => void;
+
+// Commands register themselves here, one line each. They are imported lazily: `vecudf worker`
+// is started by Flink per task, and should not pay for loading DuckDB, MySQL and the benchmarks.
+const commands: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run.js')).registerRun,
+  inspect: async () => (await import('./inspect.js')).registerInspect,
+  worker: async () => (await import('./worker.js')).registerWorker,
+  'worker-pool': async () => (await import('./worker-pool.js')).registerWorkerPool,
+  bench: async () => (await import('./bench.js')).registerBench,
+  demo: async () => (await import('./demo.js')).registerDemo,
+};
 
 const program = new Command();
 program
@@ -19,12 +26,9 @@ program
   )
   .showHelpAfterError();
 
-// Commands register themselves here, one line each.
-registerRun(program);
-registerInspect(program);
-registerWorker(program);
-registerWorkerPool(program);
-registerBench(program);
-registerDemo(program);
+// A known command loads only itself; anything else (help, a typo) loads all for commander's messages.
+const named = process.argv[2];
+const wanted = named !== undefined && Object.hasOwn(commands, named) ? [named] : Object.keys(commands);
+for (const name of wanted) (await commands[name]!())(program);
 
 await program.parseAsync(process.argv);
