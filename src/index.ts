@@ -7,6 +7,7 @@
  *   { inputTypes: [T.DOUBLE(), T.DOUBLE()], resultType: T.DOUBLE() });
  */
 
+export * from './codec/index.js';
 export * from './exec/public.js';
 export * from './runner/index.js';
 export { fromDanfo, loadDanfo, toDanfo } from './series/danfo.js';
