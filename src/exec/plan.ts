@@ -86,6 +86,8 @@ export interface CompiledPlan {
 export interface LoadPlanOptions {
   /** Directory that relative module paths are resolved against. */
   baseDir: string;
+  /** When given, UDF modules must live inside these directories (see `LoadUdfOptions.allowedDirs`). */
+  allowedDirs?: readonly string[] | undefined;
 }
 
 /**

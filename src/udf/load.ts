@@ -8,16 +8,15 @@
  * const raw = await loadUdf({ ...parseUdfRef('./fns.mjs#double'), kind: 'vectorized', resultType: 'DOUBLE' },
  *   { baseDir: process.cwd() });
  */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { type DataType, typeToString, withNullable } from '../types/data-types.js';
 import { makeUdf, resolveType } from './define.js';
+import { resolveModulePath } from './module-path.js';
 import { isUdf, UDF_KINDS, type Udf, type UdfKind } from './types.js';
 
 /**
- * A reference to a UDF: a module (path relative to `baseDir`, absolute path, or `file:` URL)
- * and an export name. `kind`, `inputTypes`, `resultType` are required for a plain exported
+ * A reference to a UDF: a module (path relative to `baseDir`, absolute path, `file:` URL, or a
+ * package name found in node_modules; never a network URL, see module-path.ts) and an export name. `kind`, `inputTypes`, `resultType` are required for a plain exported
  * function, and, when given for a UDF object, must agree with it.
  */
 export interface UdfRef {
@@ -33,8 +32,12 @@ export interface UdfRef {
 export interface LoadUdfOptions {
   /** Directory that relative module paths are resolved against. */
   baseDir: string;
-  /** When given, modules must live inside one of these directories (design §7: allowed locations). */
-  allowedDirs?: readonly string[];
+  /**
+   * When given, modules must live inside one of these directories (real paths: symlinks and `..`
+   * resolved), or in vecudf's own node_modules (design §7: allowed locations). The worker always
+   * gives them (`--udf-root`, default its working directory); the library's callers need not.
+   */
+  allowedDirs?: readonly string[] | undefined;
 }
 
 /** Splits `path/to/file.ts#exportName` (export defaults to `default`; the last `#` separates). */
@@ -55,31 +58,6 @@ const moduleCache = new Map<string, Promise<Record<string, unknown>>>();
 /** Forgets every imported module (tests; a changed file on disk is not re-read by Node anyway for .js). */
 export function clearUdfModuleCache(): void {
   moduleCache.clear();
-}
-
-function resolveModulePath(spec: string, opts: LoadUdfOptions): string {
-  let path: string;
-  if (spec.startsWith('file:')) path = fileURLToPath(spec);
-  else if (/^[a-z][a-z0-9+.-]*:/i.test(spec) && !/^[a-z]:[\\/]/i.test(spec)) {
-    throw new Error(`UDF module '${spec}': only file paths and file: URLs can be loaded`);
-  } else path = isAbsolute(spec) ? spec : resolve(opts.baseDir, spec);
-  if (!existsSync(path) || !statSync(path).isFile()) {
-    throw new Error(
-      `UDF module not found: ${path}${isAbsolute(spec) ? '' : ` ('${spec}' from ${opts.baseDir})`}`,
-    );
-  }
-  path = realpathSync(path);
-  if (opts.allowedDirs) {
-    const ok = opts.allowedDirs.some((d) => {
-      const rel = relative(realpathSync(d), path);
-      return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
-    });
-    if (!ok)
-      throw new Error(
-        `UDF module ${path} is outside the allowed directories (${opts.allowedDirs.join(', ')})`,
-      );
-  }
-  return path;
 }
 
 let tsRegistered: Promise<void> | undefined;
