@@ -1,12 +1,11 @@
 /**
  * Where the thread entry lives and how to start it. Built (dist/…/pool/pool-thread.js), it is
  * plain JS next to this file. Run from the TypeScript sources (vitest, `tsx bench/…`), this
- * file is a .ts and so is the entry: the thread then loads tsx first, which is a dev dependency
- * and present exactly in that case. Either way the thread runs the same code as this module, so
- * tests never run a stale build.
+ * file is a .ts and the entry is ts-thread.mjs beside it, which registers tsx's ESM hooks in
+ * the thread and imports pool-thread.ts (see that file for why not `--import tsx`). Either way
+ * the thread runs the same code as this module, so tests never run a stale build.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 
 export interface ThreadEntry {
   filename: string;
@@ -14,14 +13,15 @@ export interface ThreadEntry {
   execArgv: string[] | undefined;
 }
 
+/** Profiling flags a thread should share with its process (the rest may be a test runner's loaders). */
+const PASSED_ON = /^--(cpu-prof|heap-prof)/;
+
 /** Locates the thread entry beside the module at `here` (defaults to this module). */
-export function locateThreadEntry(here: string = import.meta.url): ThreadEntry {
+export function locateThreadEntry(here: string = import.meta.url, execArgv = process.execArgv): ThreadEntry {
   if (here.endsWith('.ts')) {
-    const tsx = createRequire(here).resolve('tsx');
     return {
-      filename: fileURLToPath(new URL('./pool-thread.ts', here)),
-      // Only tsx: the parent's execArgv may hold a test runner's own loader flags.
-      execArgv: ['--import', pathToFileURL(tsx).href],
+      filename: fileURLToPath(new URL('./ts-thread.mjs', here)),
+      execArgv: execArgv.filter((a) => PASSED_ON.test(a)),
     };
   }
   return { filename: fileURLToPath(new URL('./pool-thread.js', here)), execArgv: undefined };
