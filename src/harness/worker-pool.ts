@@ -16,6 +16,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as grpc from '@grpc/grpc-js';
+import {
+  type Access,
+  accessArgs,
+  accessEnv,
+  checkBind,
+  serverCredentials,
+  serverOptions,
+} from '../proto/access.js';
 import { SERVER_OPTIONS } from '../proto/channel-options.js';
 import {
   BeamFnExternalWorkerPoolService,
@@ -28,8 +36,10 @@ import {
 export interface WorkerPoolOptions {
   /** Port to listen on (0 = any free port). */
   port?: number;
-  /** Address to bind (default 127.0.0.1). */
+  /** Address to bind (default 127.0.0.1; anything else needs `access` with TLS and a token). */
   host?: string;
+  /** TLS and the token checked on every call; the workers it starts use the same to reach their runner. */
+  access?: Access | undefined;
   /** The command that runs the vecudf CLI, before `worker …` (default: this process's own CLI). */
   command?: readonly string[];
   /** Extra `vecudf worker` arguments for every worker (e.g. `--threads=2`). */
@@ -76,7 +86,8 @@ export class WorkerPoolServer {
 
   static async start(opts: WorkerPoolOptions = {}): Promise<WorkerPoolServer> {
     const host = opts.host ?? '127.0.0.1';
-    const server = new grpc.Server(SERVER_OPTIONS);
+    checkBind(host, opts.access, 'vecudf worker-pool');
+    const server = new grpc.Server(serverOptions(SERVER_OPTIONS, opts.access));
     let self: WorkerPoolServer | undefined;
     server.addService(BeamFnExternalWorkerPoolService, {
       startWorker(
@@ -96,7 +107,7 @@ export class WorkerPoolServer {
       },
     });
     const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${host}:${opts.port ?? 0}`, grpc.ServerCredentials.createInsecure(), (e, p) =>
+      server.bindAsync(`${host}:${opts.port ?? 0}`, serverCredentials(opts.access), (e, p) =>
         e ? reject(e) : resolve(p),
       ),
     );
@@ -117,8 +128,8 @@ export class WorkerPoolServer {
     if (control) args.push(`--control_endpoint=${control}`);
     if (req.loggingEndpoint?.url) args.push(`--logging_endpoint=${req.loggingEndpoint.url}`);
     if (provision) args.push(`--provision_endpoint=${provision}`);
-    args.push(...(this.#opts.workerArgs ?? []));
-    const env: Record<string, string | undefined> = { ...process.env };
+    args.push(...accessArgs(this.#opts.access), ...(this.#opts.workerArgs ?? []));
+    const env = accessEnv(process.env, this.#opts.access);
     for (const [k, v] of Object.entries(req.params)) if (ENV_NAME.test(k)) env[k] = v;
     const [cmd, ...prefix] = this.#opts.command ?? ownCommand();
     let child: ChildProcess;

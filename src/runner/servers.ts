@@ -1,5 +1,5 @@
 /**
- * The runner's gRPC endpoints on 127.0.0.1 (ephemeral ports): one server for Provision, Control,
+ * The runner's gRPC endpoints, on 127.0.0.1 unless `host` says otherwise (ephemeral ports): one server for Provision, Control,
  * Logging and State, and one for Data, so that the data plane has its own HTTP/2 connection
  * (as Beam's runner gives it its own server). Holds what the services look up: the workers
  * this runner expects, the descriptors it registered, the provision info it hands out.
@@ -9,8 +9,13 @@
  * const conn = servers.expectWorker('w1', { pipelineOptions: {} });
  * // start the worker with --provision_endpoint=localhost:${servers.controlPort}, then:
  * await conn.ready;
+ *
+ * Reachable from other machines (a worker pool elsewhere) only with TLS and a token:
+ * RunnerServers.start({ host: '0.0.0.0', advertiseHost: 'runner-1.example', access: loadAccess({ … }) });
  */
+import { hostname } from 'node:os';
 import * as grpc from '@grpc/grpc-js';
+import { type Access, checkBind, serverCredentials, serverOptions } from '../proto/access.js';
 import { SERVER_OPTIONS } from '../proto/channel-options.js';
 import type { LogEntry, ProcessBundleDescriptor, ProvisionInfo } from '../proto/fn-api.js';
 import { type ServerTuning, tuneServer } from './server-tuning.js';
@@ -18,8 +23,12 @@ import { addControlServices, addDataService, type ServiceRegistry } from './serv
 import { WorkerConnection } from './worker-connection.js';
 
 export interface RunnerServersOptions {
-  /** Address to bind (default 127.0.0.1: loopback only). */
-  host?: string;
+  /** Address to bind (default 127.0.0.1: loopback only; anything else needs `access` with TLS and a token). */
+  host?: string | undefined;
+  /** Host name workers are told to connect to (default: `host`, or this machine's name for 0.0.0.0 / ::). */
+  advertiseHost?: string | undefined;
+  /** TLS and the token checked on every call (see src/proto/access.ts); also handed to the workers it starts. */
+  access?: Access | undefined;
   /** HTTP/2 windows and frame size of the servers (see server-tuning.ts); `false` keeps Node's defaults. */
   tuning?: ServerTuning | false;
   /** Receives every log entry a worker sends. */
@@ -48,13 +57,18 @@ export class RunnerServers implements ServiceRegistry {
     readonly controlPort: number,
     readonly dataPort: number,
     private readonly onLog: ((workerId: string, entry: LogEntry) => void) | undefined,
+    /** TLS files and token: workers this runner starts get the same. */
+    readonly access: Access | undefined,
+    private readonly advertiseHost: string,
   ) {}
 
   /** Starts both servers on ephemeral ports. */
   static async start(opts: RunnerServersOptions = {}): Promise<RunnerServers> {
     const host = opts.host ?? '127.0.0.1';
-    const control = new grpc.Server(SERVER_OPTIONS);
-    const data = new grpc.Server(SERVER_OPTIONS);
+    checkBind(host, opts.access, 'the runner');
+    const credentials = serverCredentials(opts.access);
+    const control = new grpc.Server(serverOptions(SERVER_OPTIONS, opts.access));
+    const data = new grpc.Server(serverOptions(SERVER_OPTIONS, opts.access));
     let self: RunnerServers | undefined;
     const reg: ServiceRegistry = {
       connection: (id) => self?.connection(id),
@@ -66,8 +80,10 @@ export class RunnerServers implements ServiceRegistry {
     addDataService(data, reg);
     const bind = (s: grpc.Server) =>
       new Promise<number>((resolve, reject) =>
-        s.bindAsync(`${host}:0`, grpc.ServerCredentials.createInsecure(), (err, port) =>
-          err ? reject(err) : resolve(port),
+        s.bindAsync(
+          `${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:0`,
+          credentials,
+          (err, port) => (err ? reject(err) : resolve(port)),
         ),
       );
     const [controlPort, dataPort] = await Promise.all([bind(control), bind(data)]);
@@ -75,7 +91,9 @@ export class RunnerServers implements ServiceRegistry {
       tuneServer(control, opts.tuning ?? {});
       tuneServer(data, opts.tuning ?? {});
     }
-    self = new RunnerServers(control, data, host, controlPort, dataPort, opts.onLog);
+    const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
+    const advertise = opts.advertiseHost ?? (wildcard ? hostname() : host);
+    self = new RunnerServers(control, data, host, controlPort, dataPort, opts.onLog, opts.access, advertise);
     return self;
   }
 
@@ -90,7 +108,8 @@ export class RunnerServers implements ServiceRegistry {
   }
 
   private get urlHost(): string {
-    return this.host.includes(':') ? `[${this.host}]` : this.host;
+    const h = this.advertiseHost;
+    return h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
   }
 
   /** Registers a worker id this runner is about to start; its streams are accepted from now on. */
