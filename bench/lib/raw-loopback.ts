@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { encodeElements } from '../../src/runner/elements-codec.js';
+import { encodeElements } from '../../src/proto/elements-codec.js';
 import type { ServerTuning } from '../../src/runner/server-tuning.js';
 import { RunnerServers } from '../../src/runner/servers.js';
 import { newInstructionId } from '../../src/runner/worker-connection.js';

@@ -25,7 +25,7 @@ import {
   encodeElements,
   type IncomingElements,
   type OutgoingData,
-} from '../runner/elements-codec.js';
+} from '../proto/elements-codec.js';
 import { Inbound } from './inbound.js';
 import { insecure, workerChannelOptions } from './worker-id.js';
 

@@ -9,8 +9,8 @@
 import { type Data, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
 import type { InstructionResponse } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
-import { BufferPool } from './buffer-pool.js';
-import { encodeElements, type IncomingData } from './elements-codec.js';
+import { BufferPool } from '../proto/buffer-pool.js';
+import { encodeElements, type IncomingData } from '../proto/elements-codec.js';
 import type { RunMetrics } from './metrics.js';
 import type { ModeCodec, OutPart } from './mode.js';
 import { OutputSplitter } from './output-splitter.js';

@@ -26,7 +26,7 @@ import {
   type StateRequest,
   type StateResponse,
 } from '../proto/fn-api.js';
-import { decodeElements, type IncomingElements } from './elements-codec.js';
+import { decodeElements, type IncomingElements } from '../proto/elements-codec.js';
 import type { WorkerConnection } from './worker-connection.js';
 
 /** What the services look up: the runner's workers, descriptors, provision info and log sink. */
@@ -39,7 +39,7 @@ export interface ServiceRegistry {
 
 /**
  * BeamFnData with the runner's own codec: incoming `Elements` decoded zero-copy, outgoing messages
- * already encoded (see elements-codec.ts). Same method path, so the bytes on the wire are Beam's.
+ * already encoded (see src/proto/elements-codec.ts). Same method path, so the bytes on the wire are Beam's.
  */
 export const RunnerDataService = {
   data: {

@@ -14,7 +14,7 @@
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { InstructionRequest, InstructionResponse } from '../proto/fn-api.js';
-import type { IncomingData, IncomingElements } from './elements-codec.js';
+import type { IncomingData, IncomingElements } from '../proto/elements-codec.js';
 
 /** Error raised for everything in flight on a worker that went away. */
 export class WorkerGoneError extends Error {

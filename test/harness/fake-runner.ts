@@ -18,7 +18,7 @@ import {
   type ProcessBundleDescriptor,
   ProvisionServiceService,
 } from '../../src/proto/fn-api.js';
-import { encodeElements, type OutgoingData } from '../../src/runner/elements-codec.js';
+import { encodeElements, type OutgoingData } from '../../src/proto/elements-codec.js';
 
 const id = (b: Buffer) => b;
 

@@ -16,7 +16,7 @@ import {
   encodeElements,
   type IncomingElements,
   type OutgoingData,
-} from '../../src/runner/elements-codec.js';
+} from '../../src/proto/elements-codec.js';
 
 export function startEchoDataPeer(url: string, workerId: string, ratio: number): { close(): void } {
   const Client = grpc.makeGenericClientConstructor(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BufferPool } from '../../src/runner/buffer-pool.js';
+import { BufferPool } from '../../src/proto/buffer-pool.js';
 
 describe('BufferPool', () => {
   it('reuses a returned buffer that fits, and not one twice too big', () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { decodeElements, encodeElements } from '../../src/proto/elements-codec.js';
 import { Elements } from '../../src/proto/gen/org/apache/beam/model/fn_execution/v1/beam_fn_api.js';
-import { decodeElements, encodeElements } from '../../src/runner/elements-codec.js';
 
 const entry = fc.record({
   instructionId: fc.string({ maxLength: 12 }),
