@@ -36,6 +36,8 @@ export interface DataChannelOptions {
   flushBytes?: number;
   /** Outgoing bytes held while gRPC's buffer is full before writers must wait (default 8 MiB). */
   maxPendingBytes?: number;
+  /** TLS and token for the Data service (default: plain text, for a runner on loopback). */
+  credentials?: grpc.ChannelCredentials | undefined;
 }
 
 /** How many finished instruction ids are remembered, to drop their late data (as Beam's Python harness). */
@@ -75,7 +77,7 @@ export class DataChannel {
     this.#maxBuffered = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.#flushBytes = opts.flushBytes ?? 1024 * 1024;
     this.#maxPending = opts.maxPendingBytes ?? 8 * 1024 * 1024;
-    this.#client = new grpc.Client(url, insecure(), workerChannelOptions(workerId));
+    this.#client = new grpc.Client(url, opts.credentials ?? insecure(), workerChannelOptions(workerId));
     this.#call = this.#client.makeBidiStreamRequest(
       BeamFnDataService.data.path,
       (b: Buffer) => b,

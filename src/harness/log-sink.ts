@@ -45,6 +45,8 @@ export interface LogSinkOptions {
   workerId: string;
   /** BeamFnLogging `host:port`; without it every entry goes to the fallback. */
   url?: string | undefined;
+  /** TLS and token for the Logging service (default: plain text, for a runner on loopback). */
+  credentials?: grpc.ChannelCredentials | undefined;
   /** Receives entries as text when there is no logging stream (default: stderr). */
   fallback?: (line: string) => void;
   /** Entries per `LogEntry.List` (default 100, as Beam's TypeScript harness). */
@@ -58,7 +60,8 @@ export interface LogSinkOptions {
 const originalStderrWrite = process.stderr.write.bind(process.stderr);
 
 export class LogSink {
-  readonly #opts: Required<Omit<LogSinkOptions, 'url'>> & { url: string | undefined };
+  readonly #opts: Required<Omit<LogSinkOptions, 'url' | 'credentials'>> & { url: string | undefined };
+  readonly #credentials: grpc.ChannelCredentials | undefined;
   readonly #queue: LogEntry[] = [];
   #client: BeamFnLoggingClient | undefined;
   #stream: grpc.ClientDuplexStream<LogEntry_List, unknown> | undefined;
@@ -78,6 +81,7 @@ export class LogSink {
       flushMs: opts.flushMs ?? 20,
       maxQueued: opts.maxQueued ?? 10_000,
     };
+    this.#credentials = opts.credentials;
     if (opts.url) this.#open(opts.url);
   }
 
@@ -87,7 +91,11 @@ export class LogSink {
   }
 
   #open(url: string): void {
-    this.#client = new BeamFnLoggingClient(url, insecure(), workerChannelOptions(this.#opts.workerId));
+    this.#client = new BeamFnLoggingClient(
+      url,
+      this.#credentials ?? insecure(),
+      workerChannelOptions(this.#opts.workerId),
+    );
     const stream = this.#client.logging();
     this.#stream = stream;
     this.#streamEnded = new Promise<void>((resolve) => {

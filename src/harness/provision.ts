@@ -11,13 +11,17 @@ import * as grpc from '@grpc/grpc-js';
 import { type ProvisionInfo, ProvisionServiceClient } from '../proto/fn-api.js';
 import { insecure, workerChannelOptions } from './worker-id.js';
 
-/** Calls GetProvisionInfo with the `worker_id` metadata; fails after `timeoutMs`. */
+/**
+ * Calls GetProvisionInfo with the `worker_id` metadata; fails after `timeoutMs`. `credentials`:
+ * TLS and the token when the runner asks for them (src/proto/access.ts `clientCredentials`).
+ */
 export function fetchProvisionInfo(
   url: string,
   workerId: string,
   timeoutMs = 30_000,
+  credentials: grpc.ChannelCredentials = insecure(),
 ): Promise<ProvisionInfo> {
-  const client = new ProvisionServiceClient(url, insecure(), workerChannelOptions(workerId));
+  const client = new ProvisionServiceClient(url, credentials, workerChannelOptions(workerId));
   return new Promise<ProvisionInfo>((resolve, reject) => {
     client.getProvisionInfo({}, new grpc.Metadata(), { deadline: Date.now() + timeoutMs }, (err, resp) => {
       client.close();

@@ -7,6 +7,7 @@
  * @example
  * await runWorkerMain({ id: '1-1', provisionEndpoint: 'localhost:50000' });
  */
+import { type Access, clientCredentials } from '../proto/access.js';
 import { fetchProvisionInfo } from './provision.js';
 import { startWorker, type Worker } from './worker.js';
 
@@ -17,6 +18,10 @@ export interface WorkerMainOptions {
   loggingEndpoint?: string | undefined;
   threads?: number | undefined;
   udfTimeoutMs?: number | undefined;
+  /** TLS and token for every call to the runner (`--tls-*`, `--token-file`, `VECUDF_TOKEN`). */
+  access?: Access | undefined;
+  /** Directories UDF modules may be loaded from (`--udf-root`; default: the working directory). */
+  udfRoots?: readonly string[] | undefined;
   /** Called once the worker is started (tests, signal handlers). */
   onStarted?: (w: Worker) => void;
 }
@@ -32,8 +37,9 @@ export async function runWorkerMain(o: WorkerMainOptions): Promise<void> {
   let control = o.controlEndpoint;
   let logging = o.loggingEndpoint;
   let threads = o.threads;
+  const credentials = clientCredentials(o.access);
   if (o.provisionEndpoint && (!control || threads === undefined)) {
-    const info = await fetchProvisionInfo(o.provisionEndpoint, o.id);
+    const info = await fetchProvisionInfo(o.provisionEndpoint, o.id, undefined, credentials);
     control ??= info.controlEndpoint?.url;
     logging ??= info.loggingEndpoint?.url || undefined;
     threads ??= threadsOption(info.pipelineOptions as Record<string, unknown> | undefined);
@@ -49,6 +55,8 @@ export async function runWorkerMain(o: WorkerMainOptions): Promise<void> {
     loggingUrl: logging,
     threads,
     udfTimeoutMs: o.udfTimeoutMs,
+    credentials,
+    udfRoots: o.udfRoots,
   });
   o.onStarted?.(worker);
   await worker.done;

@@ -52,6 +52,16 @@ export interface WorkerOptions {
   captureConsole?: boolean | undefined;
   /** Data stream tuning. */
   data?: DataChannelOptions | undefined;
+  /**
+   * TLS and token for the runner's services (src/proto/access.ts `clientCredentials`; default:
+   * plain text, for a runner on loopback).
+   */
+  credentials?: grpc.ChannelCredentials | undefined;
+  /**
+   * Directories UDF modules may be loaded from (real paths; vecudf's own node_modules too); a
+   * payload naming anything else fails its bundle. Default: the working directory.
+   */
+  udfRoots?: readonly string[] | undefined;
   /** An executor pool to use instead of creating one (tests). */
   pool?: ExecutorPool | undefined;
   /** How long to wait for GetProcessBundleDescriptor (default 30 s). */
@@ -86,11 +96,12 @@ export class Worker {
 
   constructor(opts: WorkerOptions) {
     this.id = opts.id;
-    this.#opts = opts;
+    // The data channels (opened per data endpoint, later) use the same credentials.
+    this.#opts = opts.credentials ? { ...opts, data: { ...opts.data, credentials: opts.credentials } } : opts;
     this.done = new Promise((r) => {
       this.#resolveDone = r;
     });
-    this.log = new LogSink({ workerId: opts.id, url: opts.loggingUrl });
+    this.log = new LogSink({ workerId: opts.id, url: opts.loggingUrl, credentials: opts.credentials });
     if (opts.captureConsole ?? this.log.streaming) {
       this.#restoreConsole = captureConsole(this.log, () => this.#soleBundle());
     }
@@ -100,8 +111,13 @@ export class Worker {
       createExecutorPool({
         ...(opts.threads === undefined ? {} : { threads: opts.threads }),
         ...(opts.udfTimeoutMs === undefined ? {} : { udfTimeoutMs: opts.udfTimeoutMs }),
+        planOptions: { allowedDirs: opts.udfRoots ?? [process.cwd()] },
       });
-    this.#client = new BeamFnControlClient(opts.controlUrl, insecure(), workerChannelOptions(opts.id));
+    this.#client = new BeamFnControlClient(
+      opts.controlUrl,
+      opts.credentials ?? insecure(),
+      workerChannelOptions(opts.id),
+    );
     this.#descriptors = new DescriptorCache((id) => this.#pullDescriptor(id));
     this.#control = this.#client.makeBidiStreamRequest(
       BeamFnControlService.control.path,

@@ -9,13 +9,36 @@
  * Wire format (beam_fn_api.proto): `Elements { repeated Data data = 1; repeated Timers timers = 2; }`,
  * `Data { string instruction_id = 1; string transform_id = 2; bytes data = 3; bool is_last = 4; }`.
  *
+ * Aligned elements: a part that says where its aligned content starts (`alignAt`, e.g. the Arrow
+ * IPC stream after an element's varint prefix) is given a `Data` entry of its own, with an unknown
+ * field (15, length-delimited, zeros — every protobuf reader skips it) padding it so that the
+ * content lands at an 8-byte boundary of the receiver's buffer. grpc-js hands a received message
+ * over as a view at offset 5 of an 8-aligned buffer (its 5-byte frame header stays in front), so
+ * with `alignFor: GRPC_JS_MESSAGE_OFFSET` the receiver decodes Arrow columns in place instead of
+ * copying each element to realign it. The Fn API reads consecutive `Data` entries of one
+ * (instruction, transform) as one byte stream, so the split changes nothing for any reader; a
+ * receiver where the guess is wrong just falls back to its realigning copy.
+ *
  * @example
  * const buf = encodeElements([{ instructionId: '1', transformId: 'fn/read/input:0', parts: [bytes], isLast: true }]);
  * const [d] = decodeElements(buf).data; // d.data is a view into buf
  */
 
 /** A payload part: bytes, or a writer that fills exactly `size` bytes at `out[pos]` and returns the end. */
-export type PayloadPart = Uint8Array | { readonly size: number; write(out: Uint8Array, pos: number): number };
+export type PayloadPart = Uint8Array | PartWriter;
+
+/** A deferred part; `alignAt` (optional) is the offset of its content that should be 8-byte aligned. */
+export interface PartWriter {
+  readonly size: number;
+  readonly alignAt?: number;
+  write(out: Uint8Array, pos: number): number;
+}
+
+/**
+ * Where a received message starts in grpc-js' buffer, modulo 8: the message is a view after the
+ * 5-byte gRPC frame header of a buffer that Node allocates 8-byte aligned.
+ */
+export const GRPC_JS_MESSAGE_OFFSET = 5;
 
 /** One outgoing `Elements.Data`; `parts` are concatenated into its `data` field. */
 export interface OutgoingData {
@@ -60,48 +83,115 @@ function writeVarint(buf: Buffer, at: number, n: number): number {
   return at;
 }
 
-function dataSize(d: OutgoingData, idLen: number, tidLen: number): number {
-  let payload = 0;
-  for (const p of d.parts) payload += partSize(p);
-  let size = 0;
-  if (idLen) size += 1 + varintSize(idLen) + idLen;
-  if (tidLen) size += 1 + varintSize(tidLen) + tidLen;
-  if (payload) size += 1 + varintSize(payload) + payload;
-  if (d.isLast) size += 2;
+/** One `Data` entry as written: a share of an OutgoingData's parts, and its layout. */
+interface Entry {
+  d: OutgoingData;
+  idLen: number;
+  tidLen: number;
+  parts: readonly PayloadPart[];
+  payload: number;
+  isLast: boolean;
+  /** Bytes of the padding field (0, or 2–9). */
+  pad: number;
+  /** Size of the Data message (without its tag and length). */
+  size: number;
+}
+
+const PAD_SIZES = [0, 2, 3, 4, 5, 6, 7, 8, 9];
+
+function entrySize(e: Entry, pad: number): number {
+  let size = pad;
+  if (e.idLen) size += 1 + varintSize(e.idLen) + e.idLen;
+  if (e.tidLen) size += 1 + varintSize(e.tidLen) + e.tidLen;
+  if (e.payload) size += 1 + varintSize(e.payload) + e.payload;
+  if (e.isLast) size += 2;
   return size;
+}
+
+/** Cuts `d` into entries: one per aligned part (with the unaligned parts after it), when aligning. */
+function entriesOf(d: OutgoingData, idLen: number, tidLen: number, align: boolean, out: Entry[]): void {
+  let parts: PayloadPart[] = [];
+  let payload = 0;
+  const push = (isLast: boolean) => out.push({ d, idLen, tidLen, parts, payload, isLast, pad: 0, size: 0 });
+  for (const p of d.parts) {
+    if (align && parts.length > 0 && !(p instanceof Uint8Array) && p.alignAt !== undefined) {
+      push(false);
+      parts = [];
+      payload = 0;
+    }
+    parts.push(p);
+    payload += partSize(p);
+  }
+  push(d.isLast);
+}
+
+/** Picks the padding of the entry written at message position `at` (its Elements.data tag). */
+function layout(e: Entry, at: number, alignFor: number | undefined): number {
+  const first = e.parts[0];
+  const alignAt =
+    alignFor === undefined || first === undefined || first instanceof Uint8Array ? undefined : first.alignAt;
+  if (alignAt === undefined) {
+    e.pad = 0;
+    e.size = entrySize(e, 0);
+  } else {
+    const head =
+      (e.idLen ? 1 + varintSize(e.idLen) + e.idLen : 0) +
+      (e.tidLen ? 1 + varintSize(e.tidLen) + e.tidLen : 0);
+    for (const pad of PAD_SIZES) {
+      const size = entrySize(e, pad);
+      const content = at + 1 + varintSize(size) + head + pad + 1 + varintSize(e.payload) + alignAt;
+      e.pad = pad;
+      e.size = size;
+      if ((alignFor! + content) % 8 === 0) break;
+    }
+  }
+  return at + 1 + varintSize(e.size) + e.size;
 }
 
 /**
  * Encodes an `Elements` message holding `data` entries, copying each payload part once. `alloc`
  * may supply the buffer (at least `size` bytes; the message is a view of its start).
+ * `opts.alignFor`: the receiver's message offset modulo 8 (see {@link GRPC_JS_MESSAGE_OFFSET}) —
+ * parts with `alignAt` then get entries of their own, padded to land aligned there.
  */
-export function encodeElements(data: readonly OutgoingData[], alloc?: (size: number) => Buffer): Buffer {
-  const ids = data.map((d) => Buffer.byteLength(d.instructionId));
-  const tids = data.map((d) => Buffer.byteLength(d.transformId));
-  const sizes = data.map((d, i) => dataSize(d, ids[i]!, tids[i]!));
+export function encodeElements(
+  data: readonly OutgoingData[],
+  alloc?: (size: number) => Buffer,
+  opts: { alignFor?: number } = {},
+): Buffer {
+  const align = opts.alignFor !== undefined;
+  const entries: Entry[] = [];
+  for (const d of data) {
+    entriesOf(d, Buffer.byteLength(d.instructionId), Buffer.byteLength(d.transformId), align, entries);
+  }
   let total = 0;
-  for (const s of sizes) total += 1 + varintSize(s) + s;
+  for (const e of entries) total = layout(e, total, opts.alignFor);
   const buf = alloc ? alloc(total).subarray(0, total) : Buffer.allocUnsafe(total);
   let at = 0;
-  data.forEach((d, i) => {
+  for (const e of entries) {
+    const d = e.d;
     buf[at++] = 0x0a; // Elements.data, field 1, length-delimited
-    at = writeVarint(buf, at, sizes[i]!);
-    if (ids[i]) {
+    at = writeVarint(buf, at, e.size);
+    if (e.idLen) {
       buf[at++] = 0x0a; // Data.instruction_id
-      at = writeVarint(buf, at, ids[i]!);
+      at = writeVarint(buf, at, e.idLen);
       at += buf.write(d.instructionId, at, 'utf8');
     }
-    if (tids[i]) {
+    if (e.tidLen) {
       buf[at++] = 0x12; // Data.transform_id
-      at = writeVarint(buf, at, tids[i]!);
+      at = writeVarint(buf, at, e.tidLen);
       at += buf.write(d.transformId, at, 'utf8');
     }
-    let payload = 0;
-    for (const p of d.parts) payload += partSize(p);
-    if (payload) {
+    if (e.pad) {
+      buf[at++] = 0x7a; // field 15, length-delimited: padding, unknown to every reader
+      buf[at++] = e.pad - 2;
+      buf.fill(0, at, at + e.pad - 2);
+      at += e.pad - 2;
+    }
+    if (e.payload) {
       buf[at++] = 0x1a; // Data.data
-      at = writeVarint(buf, at, payload);
-      for (const p of d.parts) {
+      at = writeVarint(buf, at, e.payload);
+      for (const p of e.parts) {
         if (p instanceof Uint8Array) {
           buf.set(p, at);
           at += p.byteLength;
@@ -113,11 +203,12 @@ export function encodeElements(data: readonly OutgoingData[], alloc?: (size: num
         }
       }
     }
-    if (d.isLast) {
+    if (e.isLast) {
       buf[at++] = 0x20; // Data.is_last
       buf[at++] = 1;
     }
-  });
+  }
+  if (at !== total) throw new Error(`Elements message written to ${at} bytes, laid out as ${total}`);
   return buf;
 }
 
