@@ -4,10 +4,14 @@
  *
  * @example
  * vecudf worker-pool --port 50000
- * vecudf worker-pool --port 50000 --host 0.0.0.0 --threads 2
+ * VECUDF_TOKEN=… vecudf worker-pool --port 50000 --host 0.0.0.0 --tls-cert pool.pem --tls-key pool.key --tls-ca ca.pem
+ *
+ * Binding anything but loopback needs TLS and a token (--token-file or VECUDF_TOKEN). The workers
+ * it starts get the same TLS files, token (in their environment) and --udf-root directories.
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { WorkerPoolServer } from '../harness/worker-pool.js';
+import { type AccessCliOptions, accessFromCli, addAccessOptions, udfRootsFromCli } from './access-options.js';
 
 function port(v: string): number {
   const n = Number(v);
@@ -22,18 +26,33 @@ function count(v: string): number {
 }
 
 export function registerWorkerPool(program: Command): void {
-  program
+  const cmd = program
     .command('worker-pool')
     .description('serve BeamFnExternalWorkerPool: start vecudf workers for runners (EXTERNAL environment)')
     .requiredOption('--port <port>', 'port to listen on (0 = any free port, printed on start)', port)
-    .option('--host <address>', 'address to bind (default 127.0.0.1: loopback only)', '127.0.0.1')
-    .option('--threads <n>', 'executor threads of each worker', count)
-    .action(async (o: { port: number; host: string; threads?: number }) => {
-      const pool = await WorkerPoolServer.start({
-        port: o.port,
-        host: o.host,
-        workerArgs: o.threads === undefined ? [] : [`--threads=${o.threads}`],
-      });
+    .option(
+      '--host <address>',
+      'address to bind (default 127.0.0.1: loopback only; others need TLS and a token)',
+      '127.0.0.1',
+    )
+    .option('--threads <n>', 'executor threads of each worker', count);
+  addAccessOptions(cmd, 'server').action(
+    async (o: AccessCliOptions & { port: number; host: string; threads?: number }) => {
+      let pool: WorkerPoolServer;
+      try {
+        pool = await WorkerPoolServer.start({
+          port: o.port,
+          host: o.host,
+          access: accessFromCli(o),
+          workerArgs: [
+            ...(o.threads === undefined ? [] : [`--threads=${o.threads}`]),
+            ...udfRootsFromCli(o).map((d) => `--udf-root=${d}`),
+          ],
+        });
+      } catch (e) {
+        process.stderr.write(`vecudf worker-pool: ${(e as Error).message}\n`);
+        process.exit(1);
+      }
       process.stdout.write(`vecudf worker pool listening on ${pool.url}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -42,5 +61,6 @@ export function registerWorkerPool(program: Command): void {
       });
       await pool.close();
       process.exit();
-    });
+    },
+  );
 }

@@ -5,6 +5,11 @@
  * @example
  * vecudf worker --id=1-1 --provision_endpoint=localhost:50000
  * vecudf worker --id=w1 --control_endpoint=localhost:50000 --logging_endpoint=localhost:50000 --threads 2
+ * VECUDF_TOKEN=… vecudf worker --id=w1 --provision_endpoint=runner:41000 --tls-ca ca.pem --udf-root /opt/udfs
+ *
+ * UDF modules load only from the --udf-root directories (default: the working directory) or
+ * vecudf's own node_modules. With --tls-ca (or --tls-cert/--tls-key for mutual TLS) every channel
+ * to the runner uses TLS, and the token (--token-file or VECUDF_TOKEN) goes with every call.
  *
  * The session time zone for TIMESTAMP_LTZ comes from the environment variable
  * `TABLE_LOCAL_TIME_ZONE`, which Flink sets for its Python workers.
@@ -12,6 +17,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Worker } from '../harness/worker.js';
 import { runWorkerMain } from '../harness/worker-main.js';
+import { type AccessCliOptions, accessFromCli, addAccessOptions, udfRootsFromCli } from './access-options.js';
 
 function count(name: string) {
   return (v: string): number => {
@@ -21,7 +27,7 @@ function count(name: string) {
   };
 }
 
-interface WorkerCliOptions {
+interface WorkerCliOptions extends AccessCliOptions {
   id: string;
   provision_endpoint?: string;
   control_endpoint?: string;
@@ -31,7 +37,7 @@ interface WorkerCliOptions {
 }
 
 export function registerWorker(program: Command): void {
-  program
+  const cmd = program
     .command('worker')
     .description('run a Beam Fn API worker (SDK harness) for Flink or the vecudf runner')
     .requiredOption('--id <id>', 'worker id, sent as the worker_id metadata on every call')
@@ -50,32 +56,35 @@ export function registerWorker(program: Command): void {
       '--udf-timeout-ms <ms>',
       'fail a UDF batch running longer than this (0 = no limit)',
       count('--udf-timeout-ms'),
-    )
-    .action(async (o: WorkerCliOptions) => {
-      if (!o.provision_endpoint && !o.control_endpoint) {
-        throw new InvalidArgumentError('give --provision_endpoint or --control_endpoint');
-      }
-      let worker: Worker | undefined;
-      const stop = () => void worker?.stop();
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
-      try {
-        await runWorkerMain({
-          id: o.id,
-          provisionEndpoint: o.provision_endpoint,
-          controlEndpoint: o.control_endpoint,
-          loggingEndpoint: o.logging_endpoint,
-          threads: o.threads,
-          udfTimeoutMs: o.udfTimeoutMs,
-          onStarted: (w) => {
-            worker = w;
-          },
-        });
-      } catch (e) {
-        process.stderr.write(`vecudf worker ${o.id}: ${(e as Error).message}\n`);
-        process.exitCode = 1;
-      }
-      // gRPC channels and pool threads may hold the event loop: the worker is done.
-      process.exit();
-    });
+    );
+  addAccessOptions(cmd, 'client').action(async (o: WorkerCliOptions) => {
+    if (!o.provision_endpoint && !o.control_endpoint) {
+      throw new InvalidArgumentError('give --provision_endpoint or --control_endpoint');
+    }
+    let worker: Worker | undefined;
+    const stop = () => void worker?.stop();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    try {
+      const access = accessFromCli(o);
+      await runWorkerMain({
+        id: o.id,
+        provisionEndpoint: o.provision_endpoint,
+        controlEndpoint: o.control_endpoint,
+        loggingEndpoint: o.logging_endpoint,
+        threads: o.threads,
+        udfTimeoutMs: o.udfTimeoutMs,
+        access,
+        udfRoots: udfRootsFromCli(o),
+        onStarted: (w) => {
+          worker = w;
+        },
+      });
+    } catch (e) {
+      process.stderr.write(`vecudf worker ${o.id}: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    }
+    // gRPC channels and pool threads may hold the event loop: the worker is done.
+    process.exit();
+  });
 }
