@@ -8,6 +8,7 @@
  * await w.close();
  */
 import * as grpc from '@grpc/grpc-js';
+import { clientCredentials } from '../proto/access.js';
 import { CHANNEL_OPTIONS } from '../proto/channel-options.js';
 import {
   BeamFnExternalWorkerPoolClient,
@@ -39,7 +40,7 @@ export async function startExternalWorker(
   const conn = servers.expectWorker(id, { pipelineOptions });
   const client = new BeamFnExternalWorkerPoolClient(
     poolAddress,
-    grpc.credentials.createInsecure(),
+    clientCredentials(servers.access), // TLS and token towards a pool elsewhere
     CHANNEL_OPTIONS,
   );
   const fail = (why: string, cause?: unknown): never => {

@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { accessArgs, accessEnv } from '../proto/access.js';
 import type { RunnerServers } from './servers.js';
 import { type WorkerConnection, WorkerGoneError } from './worker-connection.js';
 
@@ -107,9 +108,15 @@ export async function startProcessWorker(
     'worker',
     `--id=${id}`,
     `--provision_endpoint=localhost:${servers.controlPort}`,
+    // The runner's TLS files (token in the environment, off the process list) and UDF roots.
+    ...accessArgs(servers.access),
+    ...(servers.workerUdfRoots ?? []).map((d) => `--udf-root=${d}`),
     ...(opts.args ?? []),
   ];
-  const env = { ...(opts.env ?? process.env), TABLE_LOCAL_TIME_ZONE: opts.timeZone ?? defaultTimeZone() };
+  const env = {
+    ...accessEnv(opts.env ?? process.env, servers.access),
+    TABLE_LOCAL_TIME_ZONE: opts.timeZone ?? defaultTimeZone(),
+  };
   const child = spawn(cmd!, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   installExitHook();
   live.add(child);

@@ -18,6 +18,7 @@ import { type RecordBatch, Schema } from 'apache-arrow';
 import type { Plan } from '../exec/plan.js';
 import { toFlinkSchema } from '../harness/flink-schema.js';
 import { CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
+import type { Access } from '../proto/access.js';
 import type { LogEntry } from '../proto/fn-api.js';
 import { fromArrowField, toArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
@@ -67,6 +68,14 @@ export interface RunnerOptions {
   tuning?: ServerTuning | false;
   /** Receives the worker's log entries. */
   onLog?: (workerId: string, entry: LogEntry) => void;
+  /** Address the runner's servers bind (default 127.0.0.1; anything else needs `access` with TLS and a token). */
+  host?: string;
+  /** Host name workers connect to (default: `host`, or this machine's name for 0.0.0.0). */
+  advertiseHost?: string;
+  /** TLS and token (src/proto/access.ts `loadAccess`): checked by its servers, used towards a pool, given to its workers. */
+  access?: Access;
+  /** `--udf-root` directories of the worker processes it starts (default: their working directory). */
+  udfRoots?: readonly string[];
 }
 
 /** What to run over the input, and how to cut it. */
@@ -115,6 +124,10 @@ export class Runner {
     const servers = await RunnerServers.start({
       ...(opts.tuning === undefined ? {} : { tuning: opts.tuning }),
       ...(opts.onLog ? { onLog: opts.onLog } : {}),
+      host: opts.host,
+      advertiseHost: opts.advertiseHost,
+      access: opts.access,
+      workerUdfRoots: opts.udfRoots,
     });
     const id = opts.workerId ?? `${process.pid}-${seq}`;
     const env = opts.environment ?? { type: 'process' };

@@ -29,6 +29,8 @@ export interface RunnerServersOptions {
   advertiseHost?: string | undefined;
   /** TLS and the token checked on every call (see src/proto/access.ts); also handed to the workers it starts. */
   access?: Access | undefined;
+  /** `--udf-root` directories of the PROCESS workers it starts (default: their working directory). */
+  workerUdfRoots?: readonly string[] | undefined;
   /** HTTP/2 windows and frame size of the servers (see server-tuning.ts); `false` keeps Node's defaults. */
   tuning?: ServerTuning | false;
   /** Receives every log entry a worker sends. */
@@ -60,6 +62,8 @@ export class RunnerServers implements ServiceRegistry {
     /** TLS files and token: workers this runner starts get the same. */
     readonly access: Access | undefined,
     private readonly advertiseHost: string,
+    /** `--udf-root` directories for PROCESS workers (a pool's workers follow the pool's own). */
+    readonly workerUdfRoots: readonly string[] | undefined,
   ) {}
 
   /** Starts both servers on ephemeral ports. */
@@ -93,7 +97,17 @@ export class RunnerServers implements ServiceRegistry {
     }
     const wildcard = host === '0.0.0.0' || host === '::' || host === '[::]';
     const advertise = opts.advertiseHost ?? (wildcard ? hostname() : host);
-    self = new RunnerServers(control, data, host, controlPort, dataPort, opts.onLog, opts.access, advertise);
+    self = new RunnerServers(
+      control,
+      data,
+      host,
+      controlPort,
+      dataPort,
+      opts.onLog,
+      opts.access,
+      advertise,
+      opts.workerUdfRoots,
+    );
     return self;
   }
 
