@@ -37,6 +37,7 @@ interface RunCliOptions {
   inProcess?: boolean;
   stats?: string;
   verbose?: boolean;
+  udfRoot?: string[];
 }
 
 function positiveInt(name: string) {
@@ -112,6 +113,7 @@ async function runCommand(o: RunCliOptions): Promise<void> {
     } else {
       runner = await Runner.start({
         ...(o.threads ? { threads: o.threads } : {}),
+        ...(o.udfRoot ? { udfRoots: o.udfRoot } : {}),
         ...(o.verbose
           ? {
               environment: {
@@ -167,6 +169,11 @@ export function registerRun(program: Command): void {
     .option('--batch-size <n>', 'rows per Arrow batch', positiveInt('--batch-size'), 10_000)
     .option('--bundle-size <n>', 'rows per bundle (default 100000)', positiveInt('--bundle-size'))
     .option('--threads <n>', 'UDF threads of the worker', positiveInt('--threads'))
+    .option(
+      '--udf-root <dir>',
+      'directory the worker may load UDF modules from (repeatable; default: the working directory)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .option('--in-process', 'run the UDF in this process, without gRPC and the worker')
     .option(
       '--stats <file.json>',
