@@ -4,7 +4,10 @@
  * In: each received `Elements.Data` goes to the `Inbound` of its (instruction, transform),
  * created on first sight so that data arriving before its ProcessBundleRequest is kept. While
  * more than `maxBufferedBytes` wait unread, the gRPC stream is paused (HTTP/2 flow control then
- * holds the runner back); data for finished instructions is dropped.
+ * holds the runner back); data for finished instructions is dropped. Data for an instruction no
+ * bundle has asked for yet is kept at most `orphanTimeoutMs`, and dropped sooner (oldest first)
+ * when it holds the stream paused while a bundle waits for its input; a warning is logged, and a
+ * request that comes later for dropped data fails.
  *
  * Out: writers append their elements to one pending `Elements` message, shared by all bundles;
  * it goes out when it reaches `flushBytes` or at the next turn of the event loop, so a burst of
@@ -19,13 +22,13 @@
  * await out.close(); // is_last
  */
 import * as grpc from '@grpc/grpc-js';
-import { BeamFnDataService } from '../proto/fn-api.js';
 import {
   decodeElements,
   encodeElements,
   type IncomingElements,
   type OutgoingData,
 } from '../proto/elements-codec.js';
+import { BeamFnDataService } from '../proto/fn-api.js';
 import { Inbound } from './inbound.js';
 import { insecure, workerChannelOptions } from './worker-id.js';
 
@@ -38,12 +41,25 @@ export interface DataChannelOptions {
   maxPendingBytes?: number;
   /** TLS and token for the Data service (default: plain text, for a runner on loopback). */
   credentials?: grpc.ChannelCredentials | undefined;
+  /**
+   * Input of an instruction no bundle has asked for ("orphan" data, sent before its
+   * ProcessBundleRequest — or for one that never comes) is dropped after this long (default 60 s).
+   */
+  orphanTimeoutMs?: number;
+  /** Where dropped orphan data is reported (the worker's log). */
+  log?: (severity: 'warn' | 'error', message: string) => void;
 }
 
 /** How many finished instruction ids are remembered, to drop their late data (as Beam's Python harness). */
 const FINISHED_MEMORY = 10_000;
 
 const key = (instructionId: string, transformId: string) => `${instructionId}\u0000${transformId}`;
+
+/** Input held for an instruction that no bundle has claimed yet. */
+interface Orphan {
+  bytes: number;
+  timer: NodeJS.Timeout;
+}
 
 export class DataChannelError extends Error {
   override readonly name = 'DataChannelError';
@@ -68,6 +84,14 @@ export class DataChannel {
   #writtenWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   #error: Error | undefined;
   #closed = false;
+  // Orphans: without a bound, data for an instruction that never comes would be kept forever,
+  // and once it filled `maxBufferedBytes` the paused stream would stall every other bundle.
+  readonly #orphans = new Map<string, Orphan>();
+  #orphanBytes = 0;
+  /** Instructions whose orphan input was dropped, and why (a late request for one then fails). */
+  readonly #dropped = new Map<string, string>();
+  readonly #orphanTimeoutMs: number;
+  readonly #log: (severity: 'warn' | 'error', message: string) => void;
 
   constructor(
     readonly url: string,
@@ -77,6 +101,8 @@ export class DataChannel {
     this.#maxBuffered = opts.maxBufferedBytes ?? 64 * 1024 * 1024;
     this.#flushBytes = opts.flushBytes ?? 1024 * 1024;
     this.#maxPending = opts.maxPendingBytes ?? 8 * 1024 * 1024;
+    this.#orphanTimeoutMs = opts.orphanTimeoutMs ?? 60_000;
+    this.#log = opts.log ?? (() => {});
     this.#client = new grpc.Client(url, opts.credentials ?? insecure(), workerChannelOptions(workerId));
     this.#call = this.#client.makeBidiStreamRequest(
       BeamFnDataService.data.path,
@@ -105,9 +131,80 @@ export class DataChannel {
 
   #receive(msg: IncomingElements): void {
     for (const d of msg.data) {
-      if (this.#finished.has(d.instructionId)) continue;
-      this.inbound(d.instructionId, d.transformId).push(d.data, d.isLast);
+      const id = d.instructionId;
+      if (this.#finished.has(id)) continue;
+      const k = key(id, d.transformId);
+      let i = this.#inbound.get(k);
+      if (!i) {
+        i = new Inbound(id, d.transformId, this.#account);
+        this.#inbound.set(k, i);
+        if (!this.#orphans.has(id) && !this.#claimed(id)) this.#adopt(id);
+      }
+      const orphan = this.#orphans.get(id);
+      i.push(d.data, d.isLast);
+      if (orphan) {
+        orphan.bytes += d.data.byteLength;
+        this.#orphanBytes += d.data.byteLength;
+      }
     }
+    this.#relieve();
+  }
+
+  /** Whether a bundle has asked for some input of the instruction. */
+  #claimed(instructionId: string): boolean {
+    for (const i of this.#inbound.values()) if (i.instructionId === instructionId && i.claimed) return true;
+    return false;
+  }
+
+  /** Starts holding input for an instruction no bundle has asked for yet, for a bounded time. */
+  #adopt(instructionId: string): void {
+    const timer = setTimeout(
+      () =>
+        this.#dropOrphan(instructionId, `no ProcessBundleRequest came within ${this.#orphanTimeoutMs} ms`),
+      this.#orphanTimeoutMs,
+    );
+    timer.unref();
+    this.#orphans.set(instructionId, { bytes: 0, timer });
+  }
+
+  /**
+   * Early data may pause the stream (it is backpressure for a runner that sends data first), but
+   * not while a bundle that was asked for waits for input behind the pause: then the oldest
+   * orphans are dropped until the stream resumes.
+   */
+  #relieve(): void {
+    if (!this.#paused || this.#orphanBytes === 0) return;
+    let waiting: Inbound | undefined;
+    for (const i of this.#inbound.values()) {
+      if (i.claimed && !i.ended) {
+        waiting = i;
+        break;
+      }
+    }
+    if (!waiting) return;
+    for (const [id, o] of this.#orphans) {
+      if (!this.#paused) return;
+      if (o.bytes === 0) continue;
+      this.#dropOrphan(
+        id,
+        `its ${o.bytes} bytes kept the data stream paused while bundle ${waiting.instructionId} waited for its input`,
+      );
+    }
+  }
+
+  #dropOrphan(instructionId: string, why: string): void {
+    const o = this.#orphans.get(instructionId);
+    if (!o) return;
+    clearTimeout(o.timer);
+    this.#orphans.delete(instructionId);
+    this.#orphanBytes -= o.bytes;
+    this.#dropped.set(instructionId, why);
+    if (this.#dropped.size > FINISHED_MEMORY) this.#dropped.delete(this.#dropped.keys().next().value!);
+    this.finish(instructionId);
+    this.#log(
+      'warn',
+      `data stream ${this.url}: dropped ${o.bytes} bytes of input for instruction ${instructionId}: ${why}`,
+    );
   }
 
   #account = (delta: number): void => {
@@ -121,15 +218,36 @@ export class DataChannel {
     }
   };
 
-  /** The input of (instruction, transform): already-received data included. */
+  /**
+   * The input of (instruction, transform), for the bundle that reads it: already-received data
+   * included. Fails at once when that data was dropped, or the instruction is already over.
+   */
   inbound(instructionId: string, transformId: string): Inbound {
     const k = key(instructionId, transformId);
     let i = this.#inbound.get(k);
     if (!i) {
       i = new Inbound(instructionId, transformId, this.#account);
       if (this.#error) i.fail(this.#error);
+      else if (this.#finished.has(instructionId)) {
+        const why = this.#dropped.get(instructionId);
+        i.fail(
+          new DataChannelError(
+            why
+              ? `the input of instruction ${instructionId} was dropped before its ProcessBundleRequest came: ${why}`
+              : `instruction ${instructionId} is already over; an instruction id cannot be used twice`,
+          ),
+        );
+      }
       this.#inbound.set(k, i);
     }
+    i.claimed = true;
+    const o = this.#orphans.get(instructionId);
+    if (o) {
+      clearTimeout(o.timer);
+      this.#orphans.delete(instructionId);
+      this.#orphanBytes -= o.bytes;
+    }
+    this.#relieve();
     return i;
   }
 
@@ -140,6 +258,12 @@ export class DataChannel {
 
   /** The instruction is over: drop its buffered input and any data that still arrives for it. */
   finish(instructionId: string): void {
+    const o = this.#orphans.get(instructionId);
+    if (o) {
+      clearTimeout(o.timer);
+      this.#orphans.delete(instructionId);
+      this.#orphanBytes -= o.bytes;
+    }
     for (const [k, i] of this.#inbound) {
       if (i.instructionId === instructionId) {
         i.discard();
@@ -237,6 +361,9 @@ export class DataChannel {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    for (const o of this.#orphans.values()) clearTimeout(o.timer);
+    this.#orphans.clear();
+    this.#orphanBytes = 0;
     this.#fail(new DataChannelError(`data stream to ${this.url} is closed`));
     try {
       this.#call.end();

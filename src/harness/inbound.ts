@@ -14,6 +14,8 @@ export class Inbound {
   #ended = false;
   #error: Error | undefined;
   #waiter: { resolve: (c: Uint8Array | null) => void; reject: (e: Error) => void } | undefined;
+  /** Set once a bundle reads this input (until then it is data waiting for its request). */
+  claimed = false;
 
   /** @param account called with +bytes when a chunk is queued and −bytes when it is taken */
   constructor(

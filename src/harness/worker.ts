@@ -190,7 +190,7 @@ export class Worker {
     let ch = this.#channels.get(url);
     if (!ch || ch.error) {
       ch?.close();
-      ch = new DataChannel(url, this.id, this.#opts.data);
+      ch = new DataChannel(url, this.id, { log: (s, m) => this.log.log(s, m), ...this.#opts.data });
       this.#channels.set(url, ch);
     }
     return ch;
@@ -223,8 +223,12 @@ export class Worker {
         });
       }
       if (req.finalizeBundle) {
-        // Bundles never ask for finalization (requires_finalization is false): nothing to do.
-        return this.#respond({ instructionId: id, error: '', finalizeBundle: {} });
+        // No bundle asks for finalization (requires_finalization is always false), so a request
+        // names a bundle that cannot be finalized — an error, as in Beam's Python harness.
+        return this.#error(
+          id,
+          `bundle ${req.finalizeBundle.instructionId} cannot be finalized: this worker's bundles never ask for finalization (requires_finalization is false)`,
+        );
       }
       if (req.monitoringInfos) {
         return this.#respond({
