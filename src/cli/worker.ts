@@ -34,6 +34,7 @@ interface WorkerCliOptions extends AccessCliOptions {
   logging_endpoint?: string;
   threads?: number;
   udfTimeoutMs?: number;
+  udfMemoryMb?: number;
 }
 
 export function registerWorker(program: Command): void {
@@ -56,6 +57,11 @@ export function registerWorker(program: Command): void {
       '--udf-timeout-ms <ms>',
       'fail a UDF batch running longer than this (0 = no limit)',
       count('--udf-timeout-ms'),
+    )
+    .option(
+      '--udf-memory-mb <mb>',
+      "heap limit of each executor thread; a UDF exhausting it fails its batch and the thread is replaced (default: Node's)",
+      count('--udf-memory-mb'),
     );
   addAccessOptions(cmd, 'client').action(async (o: WorkerCliOptions) => {
     if (!o.provision_endpoint && !o.control_endpoint) {
@@ -74,6 +80,7 @@ export function registerWorker(program: Command): void {
         loggingEndpoint: o.logging_endpoint,
         threads: o.threads,
         udfTimeoutMs: o.udfTimeoutMs,
+        udfMemoryMb: o.udfMemoryMb,
         access,
         udfRoots: udfRootsFromCli(o),
         onStarted: (w) => {

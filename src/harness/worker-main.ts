@@ -18,6 +18,8 @@ export interface WorkerMainOptions {
   loggingEndpoint?: string | undefined;
   threads?: number | undefined;
   udfTimeoutMs?: number | undefined;
+  /** Heap limit of each executor thread in MiB (`--udf-memory-mb`). */
+  udfMemoryMb?: number | undefined;
   /** TLS and token for every call to the runner (`--tls-*`, `--token-file`, `VECUDF_TOKEN`). */
   access?: Access | undefined;
   /** Directories UDF modules may be loaded from (`--udf-root`; default: the working directory). */
@@ -55,6 +57,7 @@ export async function runWorkerMain(o: WorkerMainOptions): Promise<void> {
     loggingUrl: logging,
     threads,
     udfTimeoutMs: o.udfTimeoutMs,
+    udfMemoryMb: o.udfMemoryMb,
     credentials,
     udfRoots: o.udfRoots,
   });

@@ -48,6 +48,11 @@ export interface WorkerOptions {
   threads?: number | undefined;
   /** Per-UDF-batch time limit in ms (0 = none). */
   udfTimeoutMs?: number | undefined;
+  /**
+   * Heap limit of each executor thread in MiB (V8's old generation; unset = Node's default). A UDF
+   * that exhausts it fails its batch with an out-of-memory error; the thread is replaced.
+   */
+  udfMemoryMb?: number | undefined;
   /** Send console output and stdout/stderr to the Logging service (default: when it is connected). */
   captureConsole?: boolean | undefined;
   /** Data stream tuning. */
@@ -111,6 +116,7 @@ export class Worker {
       createExecutorPool({
         ...(opts.threads === undefined ? {} : { threads: opts.threads }),
         ...(opts.udfTimeoutMs === undefined ? {} : { udfTimeoutMs: opts.udfTimeoutMs }),
+        ...(opts.udfMemoryMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.udfMemoryMb } } : {}),
         planOptions: { allowedDirs: opts.udfRoots ?? [process.cwd()] },
       });
     this.#client = new BeamFnControlClient(

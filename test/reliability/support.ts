@@ -6,7 +6,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import type { DataChannelOptions } from '../../src/harness/data-channel.js';
-import { startWorker, type Worker } from '../../src/harness/worker.js';
+import { startWorker, type Worker, type WorkerOptions } from '../../src/harness/worker.js';
 import { createExecutorPool } from '../../src/pool/create-pool.js';
 import type { ExecutorPoolOptions } from '../../src/pool/options.js';
 import type { ExecutorPool } from '../../src/pool/types.js';
@@ -38,21 +38,32 @@ export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 export interface Rig {
   runner: FakeRunner;
   worker: Worker;
-  pool: ExecutorPool;
+  /** The pool given to the worker, or undefined when the worker made its own (`worker` options). */
+  pool: ExecutorPool | undefined;
   close(): Promise<void>;
 }
 
+/**
+ * Starts the fake runner and the worker. With `worker` options (threads, udfTimeoutMs,
+ * udfMemoryMb) the worker makes its own pool as `vecudf worker` does; else it gets one made here.
+ */
 export async function startRig(
-  o: { pool?: ExecutorPoolOptions; data?: DataChannelOptions; id?: string } = {},
+  o: {
+    pool?: ExecutorPoolOptions;
+    worker?: Partial<WorkerOptions>;
+    data?: DataChannelOptions;
+    id?: string;
+  } = {},
 ): Promise<Rig> {
   const runner = await FakeRunner.start();
-  const pool = createExecutorPool({ threads: 1, ...o.pool });
+  const pool = o.worker ? undefined : createExecutorPool({ threads: 1, ...o.pool });
   const worker = startWorker({
     id: o.id ?? 'w-reliability',
     controlUrl: runner.url,
     loggingUrl: runner.url,
     captureConsole: false,
-    pool,
+    ...(pool ? { pool } : {}),
+    ...o.worker,
     ...(o.data ? { data: o.data } : {}),
   });
   await within(runner.connected(), 10_000, 'worker connecting');
@@ -63,7 +74,7 @@ export async function startRig(
     async close() {
       await runner.close();
       await worker.stop();
-      await pool.close({ force: true });
+      await pool?.close({ force: true });
     },
   };
 }
