@@ -2,7 +2,7 @@ import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cdnLogBatches } from '../../examples/cdn/generate.js';
-import { ipToProvinceColumn, regionIdsOfColumn } from '../../examples/cdn/ip-kernel.js';
+import { ipToProvinceColumn, regionIdsOfColumn, regionIdsOfRows } from '../../examples/cdn/ip-kernel.js';
 import { formatIpv4, parseIpv4String } from '../../examples/cdn/ip-parse.js';
 import { defaultRegionTable, lookupRegionId } from '../../examples/cdn/regions.js';
 import { Utf8Dictionary } from '../../examples/cdn/string-column.js';
@@ -48,6 +48,39 @@ describe('ipToProvince column kernel', () => {
       expect(out.length).toBe(ips.length);
       expect(out.toArray()).toEqual((ips.toArray() as (string | null)[]).map(reference));
     }
+  });
+
+  it('the 16-byte-window parser agrees with the reference, whatever bytes follow the address', () => {
+    // Dotted candidates (octets of 0–4 digits, leading zeros, stray bytes) followed by digits and
+    // dots: the bytes most likely to be misread as part of the address when the window runs past it.
+    const octet = fc.oneof(
+      fc.integer({ min: 0, max: 255 }).map(String),
+      fc.integer({ min: 256, max: 9999 }).map(String),
+      fc.integer({ min: 0, max: 99 }).map((n) => `0${n}`),
+      fc.constantFrom('', 'a', '٣', '北', ' 1'),
+    );
+    const text = fc.oneof(
+      fc.array(octet, { minLength: 3, maxLength: 5 }).map((p) => p.join('.')),
+      fc.nat({ max: 0xffffffff }).map(formatIpv4),
+      fc.string({ unit: fc.constantFrom(...'0123456789.'), maxLength: 17 }),
+    );
+    const tail = fc
+      .uint8Array({ minLength: 16, maxLength: 16 })
+      .map((t) => t.map((b) => '0123456789.x'.charCodeAt(b % 12)));
+    const enc = new TextEncoder();
+    fc.assert(
+      fc.property(text, fc.nat({ max: 5 }), tail, (s, lead, after) => {
+        const body = enc.encode(s);
+        const buf = new Uint8Array(lead + body.length + 16);
+        buf.fill(49, 0, lead);
+        buf.set(body, lead);
+        buf.set(after, lead + body.length);
+        const out = new Uint16Array(2);
+        regionIdsOfRows(buf, Int32Array.of(lead, lead + body.length), 1, table, out, 1);
+        expect(table.names[out[1]!]).toBe(reference(s));
+      }),
+      { numRuns: 5000 },
+    );
   });
 
   it('refuses a column that is not UTF-8', () => {
