@@ -68,10 +68,17 @@ export async function* runOperator(
   let stopPulling = false;
   let firstSent = 0;
   let lastSettled = 0;
+  // A failed bundle wakes the loop through a fresh promise per wait: Promise.race leaves a reaction
+  // on every promise it races, and on one that never settles those reactions would keep each race's
+  // result (an input chunk and its buffers) alive until the run ends — a leak in a long run.
+  let anyFailed = false;
   let signalFailed: (() => void) | undefined;
-  const failedPromise = new Promise<Event>((r) => {
-    signalFailed = () => r({ kind: 'failed' });
-  });
+  const failedWait = (): Promise<Event> =>
+    anyFailed
+      ? Promise.resolve({ kind: 'failed' })
+      : new Promise<Event>((r) => {
+          signalFailed = () => r({ kind: 'failed' });
+        });
 
   const closeOpen = async (): Promise<void> => {
     const b = open;
@@ -93,7 +100,10 @@ export async function* runOperator(
       flushBytes: o.flushBytes,
     });
     b.settled.then(() => {
-      if (b.error) signalFailed?.();
+      if (b.error) {
+        anyFailed = true;
+        signalFailed?.();
+      }
     });
     b.start();
     m.bundles++;
@@ -132,7 +142,7 @@ export async function* runOperator(
       const head = inflight[0];
       if (head && head !== open) waits.push(head.settled.then(() => ({ kind: 'head' }) as Event));
       if (openTimer) waits.push(openTimer);
-      if (!stopPulling) waits.push(failedPromise);
+      if (!stopPulling) waits.push(failedWait());
       if (waits.length === 0) {
         // Only the open bundle is left and input is over or stopped: close it.
         await closeOpen();
