@@ -100,7 +100,10 @@ export function regionIdsOfRows(
         q++;
       }
     }
-    if (bad < 0 || q !== end) continue;
+    if (bad < 0 || q !== end) {
+      out[at + i] = unknownId;
+      continue;
+    }
     ip >>>= 0;
     // lookupRegionId, by hand: binary search over the ranges of the address's /16.
     const p = ip >>> 16;
