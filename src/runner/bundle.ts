@@ -4,17 +4,34 @@
  * split per input batch, decoded, checked for row count and type, and joined with the forwarded
  * columns as they arrive. The bundle is done when both the worker's ProcessBundleResponse and
  * the output's `is_last` arrived (as Beam's ActiveBundle.close() waits for both), or failed as a
- * whole with one error: the worker's own message, a row-count mismatch, or the worker's death.
+ * whole with one error: the worker's own message, a row-count mismatch, a timeout, or the worker's
+ * death.
+ *
+ * The bundle keeps its input chunks until it is done, so that when its worker dies it can be sent
+ * again, whole, to a new worker (`retry`): under a new instruction id, with the results of the
+ * lost attempt dropped, so every row's result comes exactly once. A message that would be larger
+ * than `SPLIT_PAYLOAD_BYTES` (one huge batch) is cut into several (split-messages.ts).
  */
 import { type Data, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { BufferPool } from '../proto/buffer-pool.js';
+import {
+  encodeElements,
+  type IncomingData,
+  type OutgoingData,
+  type PayloadPart,
+} from '../proto/elements-codec.js';
 import type { InstructionResponse } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
-import { BufferPool } from '../proto/buffer-pool.js';
-import { encodeElements, type IncomingData } from '../proto/elements-codec.js';
+import { SPLIT_PAYLOAD_BYTES, splitOutgoing } from '../proto/split-messages.js';
 import type { RunMetrics } from './metrics.js';
 import type { ModeCodec, OutPart } from './mode.js';
 import { OutputSplitter } from './output-splitter.js';
-import { type DataReceiver, newInstructionId, type WorkerConnection } from './worker-connection.js';
+import {
+  type DataReceiver,
+  newInstructionId,
+  type WorkerConnection,
+  WorkerGoneError,
+} from './worker-connection.js';
 
 /** Buffers of outgoing Data messages, reused once gRPC has copied them. */
 const messageBuffers = new BufferPool();
@@ -28,6 +45,14 @@ export type BundleTransport = Pick<
   WorkerConnection,
   'id' | 'instruct' | 'addReceiver' | 'removeReceiver' | 'sendData'
 >;
+
+/**
+ * A transport that stands for whichever worker is current (the runner's, which may be replaced
+ * after a crash): a bundle takes `current()` when it starts and keeps it for that attempt.
+ */
+export interface WorkerSlot extends BundleTransport {
+  current(): BundleTransport;
+}
 
 /** One input batch of a bundle. */
 export interface Chunk {
@@ -56,6 +81,16 @@ export class BundleError extends Error {
   }
 }
 
+/** Re-sending a bundle whose worker went away. */
+export interface BundleRetry {
+  /**
+   * Called when the worker of a bundle's attempt went away (`err`): resolves with a transport to
+   * a live worker to send the bundle to again, or undefined when it may not be retried (it then
+   * fails). `bundle.workerLosses` counts the attempts lost so far, this one included.
+   */
+  recover(bundle: Bundle, err: Error): Promise<BundleTransport | undefined>;
+}
+
 export interface BundleOptions {
   descriptorId: string;
   codec: ModeCodec;
@@ -64,10 +99,15 @@ export interface BundleOptions {
   /** Send input once this many bytes are buffered (Beam's runner uses 1,000,000). */
   flushBytes: number;
   metrics: RunMetrics;
+  /** Fail an attempt that has not completed this long after its ProcessBundleRequest (ms; default: no limit). */
+  timeoutMs?: number | undefined;
+  /** Re-send the bundle to a new worker when its worker goes away (default: fail it). */
+  retry?: BundleRetry | undefined;
 }
 
 export class Bundle implements DataReceiver {
-  readonly id = newInstructionId();
+  /** Instruction id of the current attempt (a retry gets a new one). */
+  id = newInstructionId();
   /** Input rows added. */
   rows = 0;
   readonly chunks: Chunk[] = [];
@@ -81,89 +121,187 @@ export class Bundle implements DataReceiver {
   readonly settled: Promise<void>;
   /** performance.now() when it settled. */
   settledAt = 0;
+  /** Attempts lost with their worker (a bundle started on a worker already known dead does not count). */
+  workerLosses = 0;
+  /** Instruction ids of the lost attempts, oldest first. */
+  readonly lostIds: string[] = [];
   private resolveSettled!: () => void;
   private isSettled = false;
   private responded = false;
   private outputEnded = false;
+  /** `finish()` was called: `is_last` goes out (again, on a retry) once everything is sent. */
+  private finished = false;
   private pendingParts: OutPart[] = [];
   private pendingBytes = 0;
-  private readonly splitter: OutputSplitter;
+  private splitter: OutputSplitter;
   private decoded = 0;
+  private transport: BundleTransport;
+  /** Numbers the attempts: events of an earlier attempt are ignored. */
+  private attempt = 0;
+  /** While the bundle waits for a new worker and re-sends its input: what `add`/`finish` wait for. */
+  private recovery: Promise<void> | undefined;
+  /** Inside `start()`'s addReceiver: a loss now means the worker was dead before the bundle reached it. */
+  private starting = false;
+  private lostWhileStarting = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
-    private readonly transport: BundleTransport,
+    transport: BundleTransport | WorkerSlot,
     private readonly opts: BundleOptions,
   ) {
+    this.transport = 'current' in transport ? transport.current() : transport;
     this.settled = new Promise((r) => {
       this.resolveSettled = r;
     });
-    this.splitter = new OutputSplitter((bytes, n) => this.onGroup(bytes, n));
+    this.splitter = this.newSplitter();
+  }
+
+  /** Id of the worker the current attempt runs on. */
+  get workerId(): string {
+    return this.transport.id;
+  }
+
+  private newSplitter(): OutputSplitter {
+    const attempt = this.attempt;
+    return new OutputSplitter((bytes, n) => {
+      if (attempt === this.attempt) this.onGroup(bytes, n);
+    });
   }
 
   /** Registers for output and sends the ProcessBundleRequest (Flink sends it before the data). */
   start(): void {
-    this.transport.addReceiver(this.id, this);
+    const attempt = this.attempt;
+    this.starting = true;
+    this.lostWhileStarting = false;
+    this.transport.addReceiver(this.id, this); // a dead connection calls onWorkerGone at once
+    this.starting = false;
+    if (attempt !== this.attempt || this.isSettled || this.lostWhileStarting) return;
     this.transport
       .instruct(
         { processBundle: { processBundleDescriptorId: this.opts.descriptorId, cacheTokens: [] } },
         this.id,
       )
       .then(
-        (resp) => this.onResponse(resp),
-        (e: Error) => this.fail(e),
+        (resp) => {
+          if (attempt === this.attempt) this.onResponse(resp);
+        },
+        (e: Error) => this.onTransportError(e, attempt),
       );
+    const ms = this.opts.timeoutMs;
+    if (ms !== undefined && ms > 0 && Number.isFinite(ms)) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        if (attempt !== this.attempt) return;
+        this.fail(
+          this.err(
+            `bundle ${this.id} (${this.inputRows()}) did not complete within ${ms} ms (bundleTimeoutMs) on worker ` +
+              `${this.transport.id}: failed, not retried (the worker may still be busy with it)`,
+          ),
+        );
+      }, ms);
+    }
   }
 
   /** Adds an input batch; returns a promise when the caller should wait for gRPC to drain. */
   add(chunk: Chunk): Promise<void> | undefined {
+    this.chunks.push(chunk);
+    this.rows += chunk.udfInput.numRows;
+    // While a new worker is found, the chunk is kept and sent with the rest of the bundle.
+    if (this.recovery) return this.recovery;
+    if (this.isSettled) return undefined;
+    this.encodeChunk(chunk);
+    if (this.pendingBytes >= this.opts.flushBytes) return this.flush(false);
+    return undefined;
+  }
+
+  private encodeChunk(chunk: Chunk): void {
     const m = this.opts.metrics;
     const t0 = performance.now();
     const parts = this.opts.codec.encode(chunk.udfInput);
     m.encodeMs += performance.now() - t0;
-    this.chunks.push(chunk);
-    this.rows += chunk.udfInput.numRows;
     this.splitter.expect(this.opts.codec.outputElements(chunk.udfInput.numRows, chunk.resultRows));
     for (const p of parts) {
       this.pendingParts.push(p);
       this.pendingBytes += p instanceof Uint8Array ? p.byteLength : p.size;
     }
-    if (this.pendingBytes >= this.opts.flushBytes) return this.flush(false);
-    return undefined;
   }
 
   /** Sends what is buffered and `is_last`. */
   finish(): Promise<void> | undefined {
+    this.finished = true;
+    if (this.recovery) return this.recovery;
     return this.flush(true);
   }
 
   private flush(isLast: boolean): Promise<void> | undefined {
     if (this.error) return undefined;
     const m = this.opts.metrics;
+    const attempt = this.attempt;
     const t0 = performance.now();
+    const entry: OutgoingData = {
+      instructionId: this.id,
+      transformId: INPUT_TRANSFORM,
+      parts: this.pendingParts,
+      isLast,
+    };
+    const bytes = this.pendingBytes;
+    m.bytesSent += bytes;
+    this.pendingParts = [];
+    this.pendingBytes = 0;
+    if (bytes > SPLIT_PAYLOAD_BYTES) return this.sendSplit(entry, attempt, t0);
     // Deferred parts (Arrow elements) are encoded here, straight into the message, whose buffer
     // comes from (and goes back to) a small pool.
     let buf: Buffer | undefined;
-    const msg = encodeElements(
-      [{ instructionId: this.id, transformId: INPUT_TRANSFORM, parts: this.pendingParts, isLast }],
-      (n) => (buf = messageBuffers.take(n)),
-    );
+    const msg = encodeElements([entry], (n) => (buf = messageBuffers.take(n)));
     const tEncoded = performance.now();
     m.encodeMs += tEncoded - t0;
-    m.bytesSent += this.pendingBytes;
-    this.pendingParts = [];
-    this.pendingBytes = 0;
     const wait = this.transport.sendData(msg, () => messageBuffers.give(buf!));
     const t1 = performance.now();
     m.sendMs += t1 - tEncoded;
     if (!wait) return undefined;
-    return wait.then(
-      () => {
-        m.sendMs += performance.now() - t1;
-      },
-      (e: Error) => {
-        this.fail(e);
-      },
+    return this.untilSettled(
+      wait.then(
+        () => {
+          m.sendMs += performance.now() - t1;
+        },
+        (e: Error) => this.onTransportError(e, attempt),
+      ),
     );
+  }
+
+  /**
+   * A flush bigger than one message should be (a huge batch): the parts are written out, then
+   * sent in pieces of at most SPLIT_PAYLOAD_BYTES, one after the other.
+   */
+  private async sendSplit(entry: OutgoingData, attempt: number, t0: number): Promise<void> {
+    const m = this.opts.metrics;
+    const parts: Uint8Array[] = entry.parts.map((p: PayloadPart) => {
+      if (p instanceof Uint8Array) return p;
+      const b = Buffer.allocUnsafe(p.size);
+      p.write(b, 0);
+      return b;
+    });
+    const messages = splitOutgoing([{ ...entry, parts }], SPLIT_PAYLOAD_BYTES);
+    m.encodeMs += performance.now() - t0;
+    for (const msg of messages) {
+      if (attempt !== this.attempt || this.isSettled) return;
+      const t1 = performance.now();
+      const wait = this.transport.sendData(encodeElements(msg));
+      if (wait) {
+        try {
+          await this.untilSettled(wait);
+        } catch (e) {
+          this.onTransportError(e as Error, attempt);
+          return;
+        }
+      }
+      m.sendMs += performance.now() - t1;
+    }
+  }
+
+  /** `p`, or sooner if the bundle settles first (a timeout must not leave the caller waiting on gRPC). */
+  private untilSettled(p: Promise<void>): Promise<void> {
+    return Promise.race([p, this.settled]);
   }
 
   onData(d: IncomingData): void {
@@ -188,7 +326,89 @@ export class Bundle implements DataReceiver {
   }
 
   onWorkerGone(err: Error): void {
-    this.fail(this.err(`${err.message}; the bundle's results are lost`, err));
+    this.lost(err, this.attempt);
+  }
+
+  private onTransportError(e: Error, attempt: number): void {
+    if (attempt !== this.attempt) return;
+    if (e instanceof WorkerGoneError) this.lost(e, attempt);
+    else this.fail(e);
+  }
+
+  /** The worker of this attempt went away: retry on a new worker if allowed, else fail. */
+  private lost(err: Error, attempt: number): void {
+    if (this.isSettled || attempt !== this.attempt || this.recovery) return;
+    this.lostWhileStarting = this.starting;
+    if (!this.starting) {
+      this.workerLosses++;
+      this.lostIds.push(this.id);
+    }
+    clearTimeout(this.timer);
+    this.transport.removeReceiver(this.id);
+    const lostMessage = (extra: string) =>
+      `bundle ${this.id} (${this.inputRows()}) was in flight and its results are lost${extra}: ${err.message}`;
+    const retry = this.opts.retry;
+    if (!retry) {
+      this.fail(this.err(lostMessage(''), err));
+      return;
+    }
+    const tries = this.workerLosses;
+    const recovery = (async () => {
+      let next: BundleTransport | undefined;
+      try {
+        next = await retry.recover(this, err);
+      } catch (e) {
+        this.fail(
+          this.err(lostMessage(`, and no new worker could be started (${(e as Error).message})`), err),
+        );
+        return;
+      }
+      if (this.isSettled) return;
+      if (!next) {
+        this.fail(this.err(lostMessage(` (after ${tries} lost attempt(s); no retries left)`), err));
+        return;
+      }
+      await this.resend(next);
+    })();
+    this.recovery = recovery;
+    void recovery.finally(() => {
+      if (this.recovery === recovery) this.recovery = undefined;
+    });
+  }
+
+  /** Starts a new attempt on `transport` with everything added so far, and `is_last` if finished. */
+  private async resend(transport: BundleTransport): Promise<void> {
+    const attempt = ++this.attempt;
+    this.transport = transport;
+    this.id = newInstructionId();
+    this.results.length = 0;
+    this.decoded = 0;
+    this.responded = false;
+    this.outputEnded = false;
+    this.monitoringInfos = [];
+    this.pendingParts = [];
+    this.pendingBytes = 0;
+    this.splitter = this.newSplitter();
+    this.start();
+    // Chunks added while this runs are picked up by the same loop (the caller waits for it).
+    for (let i = 0; i < this.chunks.length; i++) {
+      if (attempt !== this.attempt || this.isSettled) return;
+      this.encodeChunk(this.chunks[i]!);
+      if (this.pendingBytes >= this.opts.flushBytes) {
+        const wait = this.flush(false);
+        if (wait) await wait;
+      }
+    }
+    if (attempt !== this.attempt || this.isSettled) return;
+    // Done re-sending: new chunks go the normal way from here (cleared before anyone resumes).
+    this.recovery = undefined;
+    if (this.finished) {
+      const wait = this.flush(true);
+      if (wait) await wait;
+    } else if (this.pendingBytes > 0) {
+      const wait = this.flush(false);
+      if (wait) await wait;
+    }
   }
 
   private onGroup(bytes: Uint8Array, elements: number): void {
@@ -264,6 +484,7 @@ export class Bundle implements DataReceiver {
   private settle(): void {
     this.isSettled = true;
     this.settledAt = performance.now();
+    clearTimeout(this.timer);
     this.transport.removeReceiver(this.id);
     this.resolveSettled();
   }

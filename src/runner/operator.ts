@@ -10,7 +10,7 @@
  * completed as a whole — a failed bundle throws its error where its rows would have been.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { Bundle, type BundleOptions, type BundleTransport, type Chunk } from './bundle.js';
+import { Bundle, type BundleOptions, type BundleTransport, type Chunk, type WorkerSlot } from './bundle.js';
 import type { RunMetrics } from './metrics.js';
 import type { MonitoringTotals } from './monitoring.js';
 
@@ -33,7 +33,8 @@ export const DEFAULT_BUNDLING: Required<BundlingOptions> = {
 };
 
 export interface OperatorContext extends Omit<BundleOptions, 'flushBytes'> {
-  transport: BundleTransport;
+  /** The worker, or a slot for whichever worker is current (retries replace a dead one). */
+  transport: BundleTransport | WorkerSlot;
   metrics: RunMetrics;
   /** Called with each bundle's worker metrics. */
   monitoring: MonitoringTotals;
@@ -98,6 +99,8 @@ export async function* runOperator(
       outputSchema: ctx.outputSchema,
       metrics: m,
       flushBytes: o.flushBytes,
+      timeoutMs: ctx.timeoutMs,
+      retry: ctx.retry,
     });
     b.settled.then(() => {
       if (b.error) {

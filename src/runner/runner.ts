@@ -13,18 +13,26 @@
  * for await (const out of run) console.log(out.numRows);    // columns: …input, result
  * console.log(run.metrics.elapsedMs, run.metrics.udfMs);
  * await runner.close();
+ *
+ * Faults: a worker that dies fails the bundles in flight with an error naming the bundle, its
+ * rows and how the worker ended (exit code or signal) — or, with `retries`, the runner starts a
+ * new worker and sends those bundles again, whole, so the output still has every row once, in
+ * order. `bundleTimeoutMs` fails a bundle that hangs instead of waiting forever.
+ *
+ * @example
+ * const runner = await Runner.start({ retries: 2, bundleTimeoutMs: 60_000 });
  */
 import { type RecordBatch, Schema } from 'apache-arrow';
 import type { Plan } from '../exec/plan.js';
 import { toFlinkSchema } from '../harness/flink-schema.js';
-import { CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
 import type { Access } from '../proto/access.js';
+import { CoderInfoDescriptor, CoderInfoDescriptor_Mode, UserDefinedFunctions } from '../proto/flink.js';
 import type { LogEntry } from '../proto/fn-api.js';
 import { fromArrowField, toArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import { arrowModeCodec } from './arrow-mode.js';
 import type { BatchSource } from './batch-cutter.js';
-import { Bundle } from './bundle.js';
+import { Bundle, type BundleRetry, type BundleTransport, type WorkerSlot } from './bundle.js';
 import { type ColumnRef, groupChunks, peek, resolveColumns, scalarChunks } from './chunks.js';
 import { ARROW_AGGREGATE_URN, buildDescriptor, SCALAR_FUNCTION_URN } from './descriptor.js';
 import { type ExternalWorkerOptions, startExternalWorker } from './external-worker.js';
@@ -76,6 +84,22 @@ export interface RunnerOptions {
   access?: Access;
   /** `--udf-root` directories of the worker processes it starts (default: their working directory). */
   udfRoots?: readonly string[];
+  /**
+   * How many times a bundle whose worker died (process exited or killed, connection lost) is sent
+   * again (default 0: it fails). The runner then starts a new worker (id `<workerId>-r<n>`) in the
+   * same environment and re-sends each lost bundle whole from the input it keeps (at most
+   * `maxBundlesInFlight` bundles); results of bundles already complete are kept, none is emitted
+   * twice, and the order is the input order. A bundle the worker *answered* with an error (a
+   * failing UDF) is not retried.
+   */
+  retries?: number;
+  /**
+   * Fails a bundle that has not completed this long (ms) after its ProcessBundleRequest went out,
+   * with an error naming the bundle, its rows and the worker (default: no limit). It counts the time
+   * the bundle stays open for input (`bundleTimeMs`) too, so make it well above that. A timed-out
+   * bundle is not retried (the worker may still be busy with it); the run stops with the error.
+   */
+  bundleTimeoutMs?: number;
 }
 
 /** What to run over the input, and how to cut it. */
@@ -108,18 +132,24 @@ let runnerSeq = 0;
 export class Runner {
   private descriptorSeq = 0;
   private closed = false;
+  /** Workers started to replace dead ones. */
+  private restarts = 0;
+  private replacing: Promise<WorkerHandle> | undefined;
   /** Descriptor ids by content: a run of the same transform reuses its descriptor, as a Flink operator does for all its bundles. */
   private readonly descriptors = new Map<string, string>();
   private readonly warmed = new Set<string>();
 
   private constructor(
     readonly servers: RunnerServers,
-    readonly worker: WorkerHandle,
+    private current: WorkerHandle,
     private readonly seq: number,
+    private readonly opts: RunnerOptions,
+    private readonly pipelineOptions: Record<string, unknown>,
   ) {}
 
   /** Starts the servers and one worker, and waits until the worker is connected. */
   static async start(opts: RunnerOptions = {}): Promise<Runner> {
+    checkFaultOptions(opts);
     const seq = ++runnerSeq;
     const servers = await RunnerServers.start({
       ...(opts.tuning === undefined ? {} : { tuning: opts.tuning }),
@@ -130,21 +160,79 @@ export class Runner {
       workerUdfRoots: opts.udfRoots,
     });
     const id = opts.workerId ?? `${process.pid}-${seq}`;
-    const env = opts.environment ?? { type: 'process' };
     const pipelineOptions = opts.threads === undefined ? {} : { threads: opts.threads };
+    let worker: WorkerHandle | undefined;
     try {
-      const worker =
-        env.type === 'external'
-          ? await startExternalWorker(servers, id, env.address, env, pipelineOptions)
-          : env.type === 'custom'
-            ? await env.start(servers, id, pipelineOptions)
-            : await startProcessWorker(servers, id, env, pipelineOptions);
-      return new Runner(servers, worker, seq);
+      worker = await startIn(servers, id, opts.environment, pipelineOptions);
+      return new Runner(servers, worker, seq, opts, pipelineOptions);
     } catch (e) {
+      await worker?.close();
       await servers.close();
       throw e;
     }
   }
+
+  /** The current worker (a new one after a crash, with `retries`). */
+  get worker(): WorkerHandle {
+    return this.current;
+  }
+
+  /**
+   * A worker to replace the one with id `deadId`: the current one if it was already replaced and
+   * is up, else a new one (bundles lost together share it). The dead one is closed (killed if it
+   * still runs, forgotten by the servers).
+   */
+  private replaceWorker(deadId: string): Promise<WorkerHandle> {
+    if (this.current.id !== deadId && !this.current.connection.error) return Promise.resolve(this.current);
+    if (this.replacing) return this.replacing;
+    const old = this.current;
+    const base = this.opts.workerId ?? `${process.pid}-${this.seq}`;
+    const p = (async () => {
+      if (this.closed) throw new Error('the runner is closed');
+      void old.close().catch(() => {});
+      const w = await startIn(
+        this.servers,
+        `${base}-r${++this.restarts}`,
+        this.opts.environment,
+        this.pipelineOptions,
+      );
+      if (this.closed) {
+        await w.close();
+        throw new Error('the runner is closed');
+      }
+      this.current = w;
+      return w;
+    })();
+    this.replacing = p;
+    const clear = () => {
+      if (this.replacing === p) this.replacing = undefined;
+    };
+    p.then(clear, clear);
+    return p;
+  }
+
+  /** Bundles go to whichever worker is current when they start. */
+  private readonly slot: WorkerSlot = (() => {
+    const self = this;
+    return {
+      get id() {
+        return self.current.id;
+      },
+      current: () => self.current.connection,
+      instruct: (req, id) => self.current.connection.instruct(req, id),
+      addReceiver: (id, r) => self.current.connection.addReceiver(id, r),
+      removeReceiver: (id) => self.current.connection.removeReceiver(id),
+      sendData: (msg, written) => self.current.connection.sendData(msg, written),
+    };
+  })();
+
+  /** What a bundle does when its worker dies: wait for a new worker, if it has retries left. */
+  private readonly retry: BundleRetry = {
+    recover: async (bundle): Promise<BundleTransport | undefined> => {
+      if (bundle.workerLosses > (this.opts.retries ?? 0)) return undefined;
+      return (await this.replaceWorker(bundle.workerId)).connection;
+    },
+  };
 
   /** The worker's id (its `worker_id` metadata). */
   get workerId(): string {
@@ -227,6 +315,11 @@ export class Runner {
             metrics,
             spec.bundleTimeMs ?? DEFAULT_BUNDLING.bundleTimeMs,
           );
+    // A worker that died between runs is replaced up front when retries are allowed.
+    if ((this.opts.retries ?? 0) > 0 && this.current.connection.error) {
+      await this.replaceWorker(this.current.id);
+      this.warmed.clear();
+    }
     if (spec.warmUp !== false && !this.warmed.has(descriptorId)) {
       await this.warmUp(descriptorId, codec, outputSchema);
       this.warmed.add(descriptorId);
@@ -240,7 +333,9 @@ export class Runner {
       yield* runOperator(
         chunks,
         {
-          transport: this.worker.connection,
+          transport: this.slot,
+          timeoutMs: this.opts.bundleTimeoutMs,
+          retry: (this.opts.retries ?? 0) > 0 ? this.retry : undefined,
           descriptorId,
           codec,
           outputSchema,
@@ -318,7 +413,8 @@ export class Runner {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.worker.close();
+    await this.replacing?.catch(() => {});
+    await this.current.close();
     await this.servers.close();
   }
 }
@@ -341,4 +437,29 @@ function coderInfos(
     input: { ...base, arrowType: inSchema, mode: CoderInfoDescriptor_Mode.MULTIPLE },
     output: { ...base, arrowType: outSchema, mode: CoderInfoDescriptor_Mode.SINGLE },
   };
+}
+
+/** Starts worker `id` in `env` (default: a child process) and waits until it is connected. */
+function startIn(
+  servers: RunnerServers,
+  id: string,
+  env: WorkerEnvironment = { type: 'process' },
+  pipelineOptions: Record<string, unknown>,
+): Promise<WorkerHandle> {
+  return env.type === 'external'
+    ? startExternalWorker(servers, id, env.address, env, pipelineOptions)
+    : env.type === 'custom'
+      ? env.start(servers, id, pipelineOptions)
+      : startProcessWorker(servers, id, env, pipelineOptions);
+}
+
+function checkFaultOptions(opts: RunnerOptions): void {
+  const retries = opts.retries ?? 0;
+  if (!(Number.isInteger(retries) && retries >= 0)) {
+    throw new RangeError(`retries must be an integer ≥ 0, got ${retries}`);
+  }
+  const t = opts.bundleTimeoutMs;
+  if (t !== undefined && !(typeof t === 'number' && t > 0)) {
+    throw new RangeError(`bundleTimeoutMs must be a positive number of ms, got ${t}`);
+  }
 }
