@@ -11,8 +11,11 @@
  *
  * Out: writers append their elements to one pending `Elements` message, shared by all bundles;
  * it goes out when it reaches `flushBytes` or at the next turn of the event loop, so a burst of
- * outputs becomes few gRPC messages, each payload copied once (see elements-codec). When gRPC's
- * buffer is full, writes are held and writers are told to wait (`write()` returns a promise).
+ * outputs becomes few gRPC messages, each payload copied once (see elements-codec) into a message
+ * buffer reused once gRPC has taken it. An Arrow result element (`writeElement`) gets a `Data`
+ * entry of its own, padded so that its IPC stream lands 8-byte aligned in the runner's receive
+ * buffer (decoded there in place). When gRPC's buffer is full, writes are held and writers are
+ * told to wait (`write()` returns a promise).
  *
  * @example
  * const ch = new DataChannel('localhost:50001', '1-1');
@@ -22,11 +25,14 @@
  * await out.close(); // is_last
  */
 import * as grpc from '@grpc/grpc-js';
+import { varintSize, writeVarint } from '../codec/varint.js';
+import { BufferPool } from '../proto/buffer-pool.js';
 import {
   decodeElements,
   encodeElements,
   type IncomingElements,
   type OutgoingData,
+  type PayloadPart,
 } from '../proto/elements-codec.js';
 import { BeamFnDataService } from '../proto/fn-api.js';
 import { Inbound } from './inbound.js';
@@ -82,6 +88,8 @@ export class DataChannel {
   #needDrain = false;
   #drainWaiters: (() => void)[] = [];
   #writtenWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
+  /** Outgoing message buffers, reused once gRPC has copied them (no megabyte allocation per message). */
+  readonly #buffers = new BufferPool();
   #error: Error | undefined;
   #closed = false;
   // Orphans: without a bound, data for an instruction that never comes would be kept forever,
@@ -281,17 +289,17 @@ export class DataChannel {
   append(
     instructionId: string,
     transformId: string,
-    parts: readonly Uint8Array[],
+    parts: readonly PayloadPart[],
     isLast: boolean,
   ): Promise<void> | undefined {
     if (this.#error) return Promise.reject(this.#error);
     let bytes = 0;
-    for (const p of parts) bytes += p.byteLength;
+    for (const p of parts) bytes += p instanceof Uint8Array ? p.byteLength : p.size;
     // One Data entry per (instruction, transform) in each outgoing message, however writers interleave.
     const k = key(instructionId, transformId);
     const entry = this.#pendingByKey.get(k);
     if (entry && !entry.isLast) {
-      (entry.parts as Uint8Array[]).push(...parts);
+      (entry.parts as PayloadPart[]).push(...parts);
       entry.isLast = isLast;
     } else {
       const e: OutgoingData = { instructionId, transformId, parts: [...parts], isLast };
@@ -321,13 +329,16 @@ export class DataChannel {
 
   #flush(): void {
     if (this.#error || this.#needDrain || this.#pending.length === 0) return;
-    const msg = encodeElements(this.#pending);
+    let buf: Buffer | undefined;
+    const msg = encodeElements(this.#pending, (n) => (buf = this.#buffers.take(n)));
     this.#pending = [];
     this.#pendingByKey.clear();
     this.#pendingBytes = 0;
     const waiters = this.#writtenWaiters;
     this.#writtenWaiters = [];
     const ok = this.#call.write(msg, () => {
+      // gRPC has copied the message into its frame: the buffer can be reused
+      if (buf) this.#buffers.give(buf);
       for (const w of waiters) w.resolve();
     });
     if (!ok) this.#needDrain = true;
@@ -387,6 +398,26 @@ export class Outbound {
   write(parts: readonly Uint8Array[]): Promise<void> | undefined {
     if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
     return this.channel.append(this.instructionId, this.transformId, parts, false);
+  }
+
+  /**
+   * Appends one Arrow element: `varint(length)` + `payload` (an IPC stream), marked so that the
+   * payload lands 8-byte aligned at the receiver. The payload is copied when the message is written.
+   */
+  writeElement(payload: Uint8Array): Promise<void> | undefined {
+    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
+    const n = payload.byteLength;
+    const prefix = varintSize(n);
+    const part: PayloadPart = {
+      size: prefix + n,
+      alignAt: prefix,
+      write(out, pos) {
+        const at = writeVarint(out, pos, n);
+        out.set(payload, at);
+        return at + n;
+      },
+    };
+    return this.channel.append(this.instructionId, this.transformId, [part], false);
   }
 
   /** Sends `is_last`; resolves once gRPC has taken everything written before it. */

@@ -49,16 +49,6 @@ class ElementFailure {
   ) {}
 }
 
-function varint(n: number): Uint8Array {
-  const out: number[] = [];
-  while (n >= 0x80) {
-    out.push((n % 128) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return Uint8Array.from(out);
-}
-
 /** The text of an error for InstructionResponse.error: message, where, then the stack. */
 function describeFailure(instructionId: string, stage: Stage, f: ElementFailure | unknown): StageError {
   const where = `bundle ${instructionId}, transform ${stage.transformId}`;
@@ -103,10 +93,10 @@ export async function runStage(
   let writeWait: Promise<void> | undefined;
   let failed: unknown;
   const ordered = new OrderedResults<Uint8Array>((bytes) => {
-    const parts = stage.mode === 'arrow' ? [varint(bytes.byteLength), bytes] : [bytes];
     counts.bytesOut += bytes.byteLength;
     counts.elementsOut += stage.mode === 'arrow' ? 1 : 0;
-    const w = output.write(parts);
+    // an Arrow result: varint prefix + IPC stream, laid out aligned for the runner
+    const w = stage.mode === 'arrow' ? output.writeElement(bytes) : output.write([bytes]);
     if (w) writeWait = writeWait ? writeWait.then(() => w) : w;
   });
   const submit = (

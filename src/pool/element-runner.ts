@@ -10,8 +10,7 @@
  * encoder (which caches the result schema's bytes).
  */
 import type * as arrow from 'apache-arrow';
-import { ArrowFrameEncoder } from '../codec/arrow-frame.js';
-import { decodeIpcStream } from '../codec/ipc-reader.js';
+import { ArrowFrameEncoder, decodeArrowPayload } from '../codec/arrow-frame.js';
 import { runRowWiseCoded } from '../codec/row-coder-exec.js';
 import { runAggregate } from '../exec/aggregate.js';
 import { checkInputSchema } from '../exec/input-schema.js';
@@ -113,14 +112,9 @@ export class ElementRunner {
 
 /** The one record batch of an element's payload. */
 function decodeOne(bytes: Uint8Array): arrow.RecordBatch {
-  // Column buffers are read in place, which needs 8-byte alignment: copy once if it is off.
-  const { batches } = decodeIpcStream(bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes));
-  if (batches.length !== 1) {
-    throw new RangeError(
-      `an Arrow element must hold exactly one record batch, this one holds ${batches.length}`,
-    );
-  }
-  return batches[0]!;
+  // Column buffers are read in place (the runner aligns them in its messages); only a buffer at a
+  // misaligned position is copied. The parsed schema is reused while elements repeat it.
+  return decodeArrowPayload(bytes);
 }
 
 /** Bytes of the varint length prefix the encoder wrote. */

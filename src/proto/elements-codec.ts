@@ -14,8 +14,8 @@
  * field (15, length-delimited, zeros — every protobuf reader skips it) padding it so that the
  * content lands at an 8-byte boundary of the receiver's buffer. grpc-js hands a received message
  * over as a view at offset 5 of an 8-aligned buffer (its 5-byte frame header stays in front), so
- * with `alignFor: GRPC_JS_MESSAGE_OFFSET` the receiver decodes Arrow columns in place instead of
- * copying each element to realign it. The Fn API reads consecutive `Data` entries of one
+ * by default (`alignFor` = GRPC_JS_MESSAGE_OFFSET) the receiver decodes Arrow columns in place
+ * instead of copying each element to realign it. The Fn API reads consecutive `Data` entries of one
  * (instruction, transform) as one byte stream, so the split changes nothing for any reader; a
  * receiver where the guess is wrong just falls back to its realigning copy.
  *
@@ -151,21 +151,22 @@ function layout(e: Entry, at: number, alignFor: number | undefined): number {
 /**
  * Encodes an `Elements` message holding `data` entries, copying each payload part once. `alloc`
  * may supply the buffer (at least `size` bytes; the message is a view of its start).
- * `opts.alignFor`: the receiver's message offset modulo 8 (see {@link GRPC_JS_MESSAGE_OFFSET}) —
- * parts with `alignAt` then get entries of their own, padded to land aligned there.
+ * `opts.alignFor`: the receiver's message offset modulo 8 (default {@link GRPC_JS_MESSAGE_OFFSET};
+ * null: no alignment) — parts with `alignAt` get entries of their own, padded to land aligned there.
  */
 export function encodeElements(
   data: readonly OutgoingData[],
   alloc?: (size: number) => Buffer,
-  opts: { alignFor?: number } = {},
+  opts: { alignFor?: number | null } = {},
 ): Buffer {
-  const align = opts.alignFor !== undefined;
+  const alignFor = opts.alignFor === undefined ? GRPC_JS_MESSAGE_OFFSET : (opts.alignFor ?? undefined);
+  const align = alignFor !== undefined;
   const entries: Entry[] = [];
   for (const d of data) {
     entriesOf(d, Buffer.byteLength(d.instructionId), Buffer.byteLength(d.transformId), align, entries);
   }
   let total = 0;
-  for (const e of entries) total = layout(e, total, opts.alignFor);
+  for (const e of entries) total = layout(e, total, alignFor);
   const buf = alloc ? alloc(total).subarray(0, total) : Buffer.allocUnsafe(total);
   let at = 0;
   for (const e of entries) {

@@ -5,13 +5,23 @@
  * one element of the same shape holding the result columns.
  *
  * The element is written straight into the outgoing `Elements` message when it is flushed
- * (`encodeInto`), so column buffers are copied once on the runner side before gRPC's framing.
+ * (`encodeInto`), so column buffers are copied once on the runner side before gRPC's framing, and
+ * is marked for alignment (see src/proto/elements-codec.ts): its IPC stream lands 8-byte aligned in
+ * the worker's receive buffer, which then decodes the columns in place.
  */
 import type { Data, RecordBatch } from 'apache-arrow';
 import { ArrowFrameDecoder, ArrowFrameEncoder } from '../codec/arrow-frame.js';
+import { varintSize } from '../codec/varint.js';
 import { toArrowSchema } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import type { ModeCodec } from './mode.js';
+
+/** Bytes of the varint prefix of an element of `size` bytes in all (prefix included). */
+function prefixOf(size: number): number {
+  let p = 1;
+  while (varintSize(size - p) !== p) p++;
+  return p;
+}
 
 export function arrowModeCodec(
   inputFields: readonly { name: string; type: DataType }[],
@@ -24,8 +34,14 @@ export function arrowModeCodec(
     name: 'arrow',
     encode(udfInput: RecordBatch) {
       // The encoder writes its own schema and reads only the columns: no new RecordBatch needed.
+      // alignAt: the IPC stream after the varint prefix, so that the worker reads it in place
+      const size = encoder.elementSize(udfInput);
       return [
-        { size: encoder.elementSize(udfInput), write: (out, pos) => encoder.encodeInto(udfInput, out, pos) },
+        {
+          size,
+          alignAt: prefixOf(size),
+          write: (out: Uint8Array, pos: number) => encoder.encodeInto(udfInput, out, pos),
+        },
       ];
     },
     outputElements: () => 1,

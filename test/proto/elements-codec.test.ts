@@ -109,6 +109,10 @@ describe('Elements codec', () => {
             }),
           }));
           const msg = encodeElements(data, undefined, { alignFor: base });
+          // by default, aligned for grpc-js receivers
+          expect(encodeElements(data, undefined, { alignFor: GRPC_JS_MESSAGE_OFFSET })).toEqual(
+            encodeElements(data),
+          );
           // the receiver's view: the message at `base` of an 8-aligned buffer
           const recv = Buffer.from(new ArrayBuffer(msg.length + 8), base, msg.length);
           msg.copy(recv);
