@@ -1,33 +1,50 @@
 /**
- * `vecudf run`: runs one UDF over an Arrow file, through the full path (runner → gRPC → worker
- * process) or, with `--in-process`, with the executors directly. The output holds the input
- * columns plus the result column `result` (for an aggregate: the group keys plus `result`).
+ * `vecudf run`: runs one UDF over an input, through the full path (runner → gRPC → worker
+ * process) or, with `--in-process`, with the executors directly. The input is a CSV or Arrow IPC
+ * file, or stdin (`--input -`), read as a stream: batches are cut at `--batch-size` rows or after
+ * `--batch-time-ms`, so lines piped in slowly come out with bounded latency. The output holds the
+ * input columns plus the result column `result` (for an aggregate: the group keys plus `result`),
+ * written to `--output` (Arrow file/stream or CSV by extension, `-` for stdout) and/or `--sink`.
  *
  * @example
  * vecudf run --udf examples/udfs.ts#plus --input data.arrow --columns a,b --output out.arrow --stats stats.json
- * vecudf run --udf fns.mjs#double --kind vectorized --result-type DOUBLE --input data.arrows --columns x --output out.arrow --in-process
+ * cat logs.csv | vecudf run --udf cdn.ts#ipToProvince --columns client_ip --input - --format csv --output -
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { decodeIpc } from '../codec/ipc-reader.js';
 import type { Plan } from '../exec/plan.js';
 import { type LogEntry, LogEntry_Severity_Enum } from '../proto/fn-api.js';
 import { resolveColumns } from '../runner/chunks.js';
 import { groupByKey } from '../runner/group-input.js';
 import { runInProcess } from '../runner/in-process.js';
 import type { RunMetrics } from '../runner/metrics.js';
-import { type Run, Runner } from '../runner/runner.js';
-import { ArrowFileSink } from '../sink/arrow-file.js';
+import { type Run, Runner, type RunnerOptions } from '../runner/runner.js';
+import type { CsvLineError } from '../source/errors.js';
+import { openSource, type SourceFormat } from '../source/open-source.js';
 import { parseDataType } from '../types/parse.js';
 import { loadUdf, parseUdfRef } from '../udf/load.js';
 import { UDF_KINDS, type UdfKind } from '../udf/types.js';
+import { closeAll, openRunSinks, writeAll } from './run-sinks.js';
+
+/** Skipped lines shown one by one on stderr before only counting them. */
+const SHOWN_SKIPS = 20;
 
 interface RunCliOptions {
   udf: string;
   input: string;
+  format?: SourceFormat;
+  schema?: string;
+  header: boolean;
+  delimiter?: string;
+  nullString?: string;
+  onError: 'skip' | 'fail';
+  batchTimeMs: number;
   columns?: string;
-  output: string;
+  output?: string;
+  outputFormat?: 'csv' | 'arrow';
+  sink?: string;
+  key?: string;
   kind?: UdfKind;
   resultType?: string;
   groupBy?: string;
@@ -55,12 +72,60 @@ function list(v: string | undefined): string[] | undefined {
   return items;
 }
 
-/** The stats file: at least rows, batches, elapsedMs, udfMs, mode. */
-function statsJson(m: RunMetrics, path: 'grpc' | 'in-process', threads: number | undefined) {
+/** Runner options from the CLI's (threads, and the worker's output with --verbose). */
+function runnerOptions(o: RunCliOptions): RunnerOptions {
+  return {
+    ...(o.threads ? { threads: o.threads } : {}),
+    ...(o.verbose
+      ? {
+          environment: {
+            type: 'process' as const,
+            onOutput: (line: string) => process.stderr.write(`[worker] ${line}\n`),
+          },
+          onLog: (id: string, e: LogEntry) =>
+            process.stderr.write(
+              `[worker ${id}] ${LogEntry_Severity_Enum[e.severity] ?? e.severity} ${e.message}\n`,
+            ),
+        }
+      : {}),
+  };
+}
+
+/** The first batch of a source, and all of it (the first included) as one iterable. */
+async function peekBatch(
+  source: AsyncIterable<RecordBatch>,
+): Promise<{ first: RecordBatch | undefined; rest: AsyncIterable<RecordBatch> }> {
+  const it = source[Symbol.asyncIterator]();
+  const r = await it.next();
+  if (r.done) return { first: undefined, rest: [] as unknown as AsyncIterable<RecordBatch> };
+  const first = r.value;
+  async function* all(): AsyncGenerator<RecordBatch> {
+    yield first;
+    try {
+      while (true) {
+        const n = await it.next();
+        if (n.done) return;
+        yield n.value;
+      }
+    } finally {
+      await it.return?.();
+    }
+  }
+  return { first, rest: all() };
+}
+
+/** The stats file: at least rows, batches, elapsedMs, udfMs, mode; the input's rows read and lines skipped. */
+function statsJson(
+  m: RunMetrics,
+  path: 'grpc' | 'in-process',
+  threads: number | undefined,
+  input: { format: SourceFormat; rowsRead: number; badLines: number },
+) {
   const { worker, ...rest } = m;
   return {
     ...rest,
     path,
+    input: { format: input.format, rowsRead: input.rowsRead, skippedLines: input.badLines },
     ...(threads === undefined ? {} : { threads }),
     rowsPerSecond: m.elapsedMs > 0 ? Math.round((m.rows / m.elapsedMs) * 1000) : null,
     worker: worker.map((w) => ({ urn: w.urn, labels: w.labels, value: w.value, count: w.count })),
@@ -70,11 +135,6 @@ function statsJson(m: RunMetrics, path: 'grpc' | 'in-process', threads: number |
 async function runCommand(o: RunCliOptions): Promise<void> {
   const ref = parseUdfRef(o.udf);
   if (o.resultType !== undefined) parseDataType(o.resultType); // fail early on a bad type
-  const bytes = readFileSync(o.input);
-  const decoded = decodeIpc(bytes);
-  let batches: RecordBatch[] = decoded.batches;
-  const columns = list(o.columns) ?? decoded.schema.fields.map((f) => f.name);
-  resolveColumns(decoded.schema, columns, '--columns');
   const groupBy = list(o.groupBy);
   const udfRef = {
     ...ref,
@@ -83,67 +143,88 @@ async function runCommand(o: RunCliOptions): Promise<void> {
   };
   const aggregate = (await loadUdf(udfRef, { baseDir: process.cwd() })).kind === 'aggregate';
   if (groupBy && !aggregate) throw new Error('--group-by is for aggregate UDFs');
-  if (aggregate) {
-    const keys = resolveColumns(decoded.schema, groupBy ?? [], '--group-by');
-    batches = groupByKey(batches, keys); // an aggregate takes one group at a time
-  }
-  const plan: Plan = {
-    calls: [
-      {
-        udf: udfRef,
-        args: columns.map((_, i) => ({ column: i })),
-      },
-    ],
+  let shown = 0;
+  const onBadLine = (e: CsvLineError) => {
+    if (o.onError === 'fail') throw e;
+    if (shown++ < SHOWN_SKIPS) process.stderr.write(`skipped ${e.message}\n`);
   };
-  const spec = {
-    plan,
-    columns,
-    arrowBatchSize: o.batchSize,
-    ...(o.bundleSize ? { bundleSize: o.bundleSize } : {}),
-    ...(aggregate ? { groupBy: groupBy ?? [] } : {}),
-  };
-  const sink = await ArrowFileSink.open(o.output, {
-    format: o.output.endsWith('.arrows') ? 'stream' : 'file',
+  const source = await openSource(o.input, {
+    ...(o.format ? { format: o.format } : {}),
+    ...(o.schema !== undefined ? { schema: o.schema } : {}),
+    header: o.header,
+    ...(o.delimiter !== undefined ? { delimiter: o.delimiter } : {}),
+    ...(o.nullString !== undefined ? { nullString: o.nullString } : {}),
+    batchSize: o.batchSize,
+    // a row waits at most half the bound in the CSV reader and half in the runner's batch cutter
+    batchTimeMs: o.batchTimeMs / 2,
+    onBadLine,
   });
+  const sinks = await openRunSinks({
+    ...(o.output !== undefined ? { output: o.output } : {}),
+    ...(o.outputFormat ? { outputFormat: o.outputFormat } : {}),
+    ...(o.sink !== undefined ? { sink: o.sink } : {}),
+    ...(o.key !== undefined ? { key: list(o.key)! } : {}),
+  });
+  // The worker starts while the first input arrives (a pipe may take its time).
+  const starting = o.inProcess ? undefined : Runner.start(runnerOptions(o));
+  starting?.catch(() => {});
   let runner: Runner | undefined;
-  let run: Run;
+  let run: Run | undefined;
   try {
-    if (o.inProcess) {
-      run = runInProcess(batches, spec);
-    } else {
-      runner = await Runner.start({
-        ...(o.threads ? { threads: o.threads } : {}),
-        ...(o.udfRoot ? { udfRoots: o.udfRoot } : {}),
-        ...(o.verbose
-          ? {
-              environment: {
-                type: 'process' as const,
-                onOutput: (line: string) => process.stderr.write(`[worker] ${line}\n`),
-              },
-              onLog: (id: string, e: LogEntry) =>
-                process.stderr.write(
-                  `[worker ${id}] ${LogEntry_Severity_Enum[e.severity] ?? e.severity} ${e.message}\n`,
-                ),
-            }
-          : {}),
-      });
-      run = runner.run(batches, spec);
+    // The UDF's argument count (default: every column) is known with the first batch.
+    const { first, rest } = await peekBatch(source.batches);
+    runner = await starting;
+    if (!first) return; // nothing to run; reported below
+    const columns = list(o.columns) ?? first.schema.fields.map((f) => f.name);
+    resolveColumns(first.schema, columns, '--columns');
+    let batches: AsyncIterable<RecordBatch> | RecordBatch[] = rest;
+    if (aggregate) {
+      // an aggregate takes one group at a time: the whole input is read and grouped first
+      const keys = resolveColumns(first.schema, groupBy ?? [], '--group-by');
+      const all: RecordBatch[] = [];
+      for await (const b of rest) all.push(b);
+      batches = groupByKey(all, keys);
     }
-    for await (const out of run) await sink.write(out);
+    const plan: Plan = { calls: [{ udf: udfRef, args: columns.map((_, i) => ({ column: i })) }] };
+    const spec = {
+      plan,
+      columns,
+      arrowBatchSize: o.batchSize,
+      bundleTimeMs: o.batchTimeMs / 2,
+      ...(o.bundleSize ? { bundleSize: o.bundleSize } : {}),
+      ...(aggregate ? { groupBy: groupBy ?? [] } : {}),
+    };
+    run = runner ? runner.run(batches, spec) : runInProcess(batches, spec);
+    for await (const out of run) await writeAll(sinks, out);
   } finally {
-    await sink.close();
-    await runner?.close();
+    await closeAll(sinks);
+    await (runner ?? (await starting?.catch(() => undefined)))?.close();
+  }
+  const input = source.stats();
+  if (!run) {
+    process.stderr.write(
+      `0 rows: ${o.input === '-' ? 'stdin' : o.input} held no input rows` +
+        (input.badLines > 0 ? ` (skipped ${input.badLines} malformed lines)` : '') +
+        '\n',
+    );
+    return;
   }
   if (o.stats) {
     writeFileSync(
       o.stats,
-      `${JSON.stringify(statsJson(run.metrics, o.inProcess ? 'in-process' : 'grpc', o.threads), null, 2)}\n`,
+      `${JSON.stringify(statsJson(run.metrics, o.inProcess ? 'in-process' : 'grpc', o.threads, input), null, 2)}\n`,
     );
   }
   const m = run.metrics;
+  const targets = [o.output === '-' ? 'stdout' : o.output, o.sink].filter((t) => t !== undefined).join(', ');
+  const skipped =
+    input.badLines > 0
+      ? `; skipped ${input.badLines} malformed line${input.badLines === 1 ? '' : 's'}` +
+        (input.badLines > SHOWN_SKIPS ? ` (the first ${SHOWN_SKIPS} shown)` : '')
+      : '';
   process.stderr.write(
     `${m.rows} rows in ${m.batches} batches (${m.mode}, ${o.inProcess ? 'in process' : 'through the worker'}): ` +
-      `${m.elapsedMs.toFixed(1)} ms, UDF ${m.udfMs.toFixed(1)} ms → ${o.output}\n`,
+      `${m.elapsedMs.toFixed(1)} ms, UDF ${m.udfMs.toFixed(1)} ms → ${targets}${skipped}\n`,
   );
 }
 
@@ -151,11 +232,54 @@ async function runCommand(o: RunCliOptions): Promise<void> {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run a UDF over an Arrow file: output = input columns + result')
+    .description(
+      'run a UDF over a CSV or Arrow input (a file or stdin, streamed): output = input columns + result',
+    )
     .requiredOption('--udf <file#export>', 'the UDF: a module path and the name of its export')
-    .requiredOption('--input <file>', 'Arrow IPC file (.arrow) or stream (.arrows)')
+    .requiredOption(
+      '--input <file|->',
+      'CSV (.csv, .tsv) or Arrow IPC (.arrow file, .arrows stream) file, or - for stdin',
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'input format (default: by extension, else by the first bytes)',
+      ).choices(['csv', 'arrow']),
+    )
+    .option(
+      '--schema <columns>',
+      "CSV columns in Flink SQL, e.g. 'uuid STRING, request_time BIGINT, event_ts TIMESTAMP(3)' (default: names from the header, types inferred from the first 1000 rows)",
+    )
+    .option('--no-header', 'CSV: the first line is data, not a header (needs --schema)')
+    .option('--delimiter <c>', 'CSV field delimiter (default , and tab for .tsv)')
+    .option(
+      '--null-string <text>',
+      'CSV: an unquoted field with this text is null (the empty field always is)',
+    )
+    .addOption(
+      new Option('--on-error <policy>', 'a malformed CSV line fails the run, or is skipped and reported')
+        .choices(['skip', 'fail'])
+        .default('fail'),
+    )
+    .option(
+      '--batch-time-ms <ms>',
+      'longest time a row waits for its batch and bundle to fill (a slow input still gets results)',
+      positiveInt('--batch-time-ms'),
+      200,
+    )
     .option('--columns <a,b>', 'UDF argument columns, in order (default: every column)')
-    .requiredOption('--output <file>', 'Arrow file to write (.arrows: the stream format)')
+    .option('--output <file|->', 'where to write: .arrow (file), .arrows (stream), .csv, .tsv; - for stdout')
+    .addOption(
+      new Option(
+        '--output-format <format>',
+        'format of --output (default: by extension; - writes CSV)',
+      ).choices(['csv', 'arrow']),
+    )
+    .option(
+      '--sink <target>',
+      'also write to a sink: file.csv, file.arrow, file.duckdb, duckdb:…?table=t, mysql://…?table=t',
+    )
+    .option('--key <k1,k2>', '--sink takes upserts by these columns instead of appends')
     .addOption(
       new Option('--kind <kind>', 'kind of a plain exported function').choices(
         UDF_KINDS.filter((k) => k !== 'map_batches'),

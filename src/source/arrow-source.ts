@@ -20,5 +20,21 @@ export async function* arrowBatches(
   } catch (e) {
     throw new SourceError(`${what}: not an Arrow IPC stream or file (${(e as Error).message})`);
   }
-  yield* reader as AsyncIterable<RecordBatch>;
+  const it = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
+  try {
+    while (true) {
+      let r: IteratorResult<RecordBatch>;
+      try {
+        r = await it.next();
+      } catch (e) {
+        throw new SourceError(
+          `${what}: not an Arrow IPC stream or file, or cut short (${(e as Error).message})`,
+        );
+      }
+      if (r.done) return;
+      yield r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
 }

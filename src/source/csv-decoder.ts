@@ -66,6 +66,8 @@ export class CsvDecoder {
   /** UTF-8 was checked as a whole up to here (-1: check record by record). */
   private utf8Ok = -1;
   private ended = false;
+  /** Dropping the rest of a too long line. */
+  private skipping = false;
   private headerPending: boolean;
   private names: string[] | undefined;
   private columns: CsvColumn[] | undefined;
@@ -152,6 +154,7 @@ export class CsvDecoder {
    * end of the input, or `inferNow`).
    */
   parse(limit: number, inferNow = false): boolean {
+    if (this.skipping) this.skipLine();
     if (this.headerPending && !this.readHeader()) return false;
     if (!this.columns && !this.infer(inferNow)) return false;
     const cols = this.columns!;
@@ -163,7 +166,7 @@ export class CsvDecoder {
       const start = this.pos;
       if (n > 1 && this.skipEmptyLine()) continue;
       if (!sc.scan(b, start, len, this.ended)) {
-        this.tooLong();
+        if (this.tooLong() && !this.skipping) continue;
         break;
       }
       const line = this.line;
@@ -264,14 +267,26 @@ export class CsvDecoder {
     return false;
   }
 
-  /** An incomplete record longer than the limit: report it and go on after its first line. */
-  private tooLong(): void {
-    if (this.buf.length - this.pos <= this.maxRecordBytes) return;
+  /** An incomplete record longer than the limit: report it and go on after its first line. True if it was one. */
+  private tooLong(): boolean {
+    if (this.buf.length - this.pos <= this.maxRecordBytes) return false;
     const line = this.line;
-    const lf = this.buf.indexOf(LF, this.pos);
-    this.pos = lf < 0 ? this.buf.length : lf + 1;
-    this.line++;
+    this.skipping = true;
+    this.skipLine();
     this.bad(line, `record longer than ${this.maxRecordBytes} bytes (an unterminated quoted field?)`);
+    return true;
+  }
+
+  /** Drops input up to and including the next LF (which may come in a later chunk). */
+  private skipLine(): void {
+    const lf = this.buf.indexOf(LF, this.pos);
+    if (lf < 0) {
+      this.pos = this.buf.length;
+      return;
+    }
+    this.pos = lf + 1;
+    this.line++;
+    this.skipping = false;
   }
 
   private checkUtf8(): void {
