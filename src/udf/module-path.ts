@@ -6,7 +6,8 @@
  * name (`my-udfs`, `@org/udfs/sub.js`) found in a `node_modules` directory above `baseDir`.
  * Every other scheme (`http:`, `https:`, `data:`, `node:`, …) is refused. With `allowedDirs`,
  * the file's real path (symlinks and `..` resolved) must lie inside one of them (their
- * node_modules included) or inside the node_modules vecudf itself is installed in.
+ * node_modules included) or inside vecudf's own installation (its package directory, with the
+ * examples it ships, and the node_modules it is installed in).
  *
  * @example
  * resolveModulePath('udfs/cdn.js', { baseDir: '/srv/job', allowedDirs: ['/srv/job'] }); // '/srv/job/udfs/cdn.js'
@@ -19,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 export interface ModulePathOptions {
   /** Directory that relative module paths (and package lookups) start from. */
   baseDir: string;
-  /** When given, modules must live inside one of these directories (or vecudf's own node_modules). */
+  /** When given, modules must live inside one of these directories (or vecudf's own installation). */
   allowedDirs?: readonly string[] | undefined;
 }
 
@@ -103,31 +104,40 @@ function resolvePackage(spec: string, from: string): string | undefined {
 }
 
 /**
- * The node_modules directory vecudf's own packages come from (`/x/node_modules` when vecudf is
- * installed as `/x/node_modules/vecudf`; the project's when run from a checkout): packages the
- * operator installed beside the worker may hold UDFs.
+ * vecudf's own installation: its package directory (the examples it ships, its node_modules in a
+ * checkout) and the node_modules it is installed in (`/x/node_modules` for
+ * `/x/node_modules/vecudf`) — code the operator installed beside the worker, not a payload's choice.
  */
-function ownNodeModules(): string | undefined {
+function ownDirs(): string[] {
   const here = dirname(fileURLToPath(import.meta.url));
+  const dirs: string[] = [];
+  for (let dir = here; ; dir = dirname(dir)) {
+    const pj = join(dir, 'package.json');
+    if (isFile(pj)) {
+      try {
+        if ((JSON.parse(readFileSync(pj, 'utf8')) as { name?: unknown }).name === 'vecudf')
+          dirs.push(real(dir));
+      } catch {
+        // not a package.json we can read: keep looking
+      }
+    }
+    if (dirs.length > 0 || dirname(dir) === dir) break;
+  }
   const parts = here.split(sep);
   const i = parts.lastIndexOf('node_modules');
-  if (i > 0) return real(parts.slice(0, i + 1).join(sep));
-  for (let dir = here; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'node_modules'))) return real(join(dir, 'node_modules'));
-    if (dirname(dir) === dir) return undefined;
-  }
+  if (i > 0) dirs.push(real(parts.slice(0, i + 1).join(sep)));
+  return dirs;
 }
 
-let ownModules: string | null | undefined;
+let own: string[] | undefined;
 
 /**
- * Inside an allowed directory (its node_modules included), or in vecudf's own node_modules. Not
- * every node_modules above a root, as Node would search: `/tmp/node_modules` is anyone's to write.
+ * Inside an allowed directory (its node_modules included) or vecudf's own installation. Not every
+ * node_modules above a root, as Node would search: `/tmp/node_modules` is anyone's to write.
  */
 function allowed(path: string, dirs: readonly string[]): boolean {
-  if (dirs.some((d) => inside(real(d), path))) return true;
-  ownModules ??= ownNodeModules() ?? null;
-  return ownModules !== null && inside(ownModules, path);
+  own ??= ownDirs();
+  return [...dirs.map(real), ...own].some((d) => inside(d, path));
 }
 
 /** The real path of the module `spec` names; throws when it is missing or not allowed. */
@@ -143,8 +153,8 @@ export function resolveModulePath(spec: string, opts: ModulePathOptions): string
     path = resolve(opts.baseDir, spec);
     // `name` or `@scope/name/sub.js` that is no file here: a package in node_modules.
     if (!spec.startsWith('.') && !isFile(path)) {
-      ownModules ??= ownNodeModules() ?? null;
-      const from = [opts.baseDir, ...(opts.allowedDirs ?? []), ...(ownModules ? [dirname(ownModules)] : [])];
+      own ??= ownDirs();
+      const from = [opts.baseDir, ...(opts.allowedDirs ?? []), ...own];
       for (const f of from) {
         const p = resolvePackage(spec, f);
         if (p) {

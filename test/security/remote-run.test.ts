@@ -4,6 +4,7 @@
  * TLS with the token; the worker refuses a UDF outside its roots; a runner with the wrong token
  * gets no worker from the pool.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RecordBatch, tableFromArrays } from 'apache-arrow';
@@ -11,12 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPoolServer } from '../../src/harness/worker-pool.js';
 import { type Access, loadAccess } from '../../src/proto/access.js';
 import { defaultCliCommand } from '../../src/runner/process-worker.js';
-import { Runner } from '../../src/runner/runner.js';
+import { Runner, type RunSpec } from '../../src/runner/runner.js';
 import { makeTestCerts, type TestCerts } from './tls-certs.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const FIXTURES = join(root, 'test', 'fixtures', 'udfs');
-const OUTSIDE = join(root, 'test', 'helpers', 'udfs.ts');
 
 let certs: TestCerts;
 let access: Access;
@@ -30,7 +30,7 @@ beforeAll(() => {
 afterAll(() => certs?.cleanup());
 
 const input = () => tableFromArrays({ a: Float64Array.from({ length: 1000 }, (_, i) => i / 4) }).batches;
-const doubleSpec = {
+const doubleSpec: RunSpec = {
   plan: {
     calls: [
       {
@@ -46,7 +46,7 @@ const doubleSpec = {
   },
 };
 
-async function results(runner: Runner, spec = doubleSpec): Promise<number[]> {
+async function results(runner: Runner, spec: RunSpec = doubleSpec): Promise<number[]> {
   const out: number[] = [];
   for await (const b of runner.run(input(), spec) as AsyncIterable<RecordBatch>) {
     out.push(...(b.getChild('result')!.toArray() as Float64Array));
@@ -67,12 +67,23 @@ describe('runner → worker with TLS and a token', () => {
     });
     try {
       expect(await results(runner)).toEqual(expected);
-      const outside = {
-        plan: { calls: [{ udf: { module: OUTSIDE, export: 'plus' }, args: [{ column: 0 }, { column: 0 }] }] },
+      // A module outside the roots (and outside vecudf's installation): the runner loads it
+      // (it is the job's author), the worker refuses it.
+      const outsideModule = join(certs.dir, 'outside.mjs');
+      writeFileSync(outsideModule, 'export const f = (a) => a;\n');
+      const outside: RunSpec = {
+        plan: {
+          calls: [
+            {
+              udf: { module: outsideModule, export: 'f', kind: 'vectorized', resultType: 'DOUBLE' },
+              args: [{ column: 0 }],
+            },
+          ],
+        },
         warmUp: false,
       };
       await expect(results(runner, outside)).rejects.toThrow(
-        /UDF module .*test\/helpers\/udfs\.ts is outside the allowed directories .*fixtures\/udfs/,
+        /UDF module .*outside\.mjs is outside the allowed directories \(.*fixtures\/udfs\)/,
       );
       // the worker goes on serving
       expect(await results(runner)).toEqual(expected);
