@@ -184,6 +184,16 @@ describe('malformed Arrow on the data plane', () => {
     await expectServes(rig);
   });
 
+  it('empty elements (length prefix 0) and empty Data chunks', async () => {
+    await expectFails('plus', [Uint8Array.of(0)], /empty input/);
+    await expectFails('plus', [good, Uint8Array.of(0, 0), good], /input batch 1.*|empty input/);
+    // empty Data chunks before is_last carry nothing: the bundle runs on what the others hold
+    const r = await runBundle(rig, 'plus', [new Uint8Array(0), good, new Uint8Array(0)]);
+    expect(r.res.error).toBe('');
+    expect(column0(r.out)).toEqual([7, 9, 11, 13, 15]);
+    await expectServes(rig);
+  });
+
   it('random bytes, framed and unframed', async () => {
     let seed = 7;
     const rnd = () => {
