@@ -50,7 +50,7 @@ export function registerWorkerPool(program: Command): void {
           ],
         });
       } catch (e) {
-        process.stderr.write(`vecudf worker-pool: ${(e as Error).message}\n`);
+        process.stderr.write(`error: ${(e as Error).message}\n`);
         process.exit(1);
       }
       process.stdout.write(`vecudf worker pool listening on ${pool.url}\n`);
