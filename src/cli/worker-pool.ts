@@ -10,7 +10,7 @@
  * it starts get the same TLS files, token (in their environment) and --udf-root directories.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { WorkerPoolServer } from '../harness/worker-pool.js';
+import { DEFAULT_PARAM_ENV, WorkerPoolServer } from '../harness/worker-pool.js';
 import { type AccessCliOptions, accessFromCli, addAccessOptions, udfRootsFromCli } from './access-options.js';
 
 function port(v: string): number {
@@ -35,15 +35,21 @@ export function registerWorkerPool(program: Command): void {
       'address to bind (default 127.0.0.1: loopback only; others need TLS and a token)',
       '127.0.0.1',
     )
-    .option('--threads <n>', 'executor threads of each worker', count);
+    .option('--threads <n>', 'executor threads of each worker', count)
+    .option(
+      '--param-env <NAME>',
+      'a StartWorkerRequest param to set in the worker environment, besides TABLE_LOCAL_TIME_ZONE and TZ (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
   addAccessOptions(cmd, 'server').action(
-    async (o: AccessCliOptions & { port: number; host: string; threads?: number }) => {
+    async (o: AccessCliOptions & { port: number; host: string; threads?: number; paramEnv?: string[] }) => {
       let pool: WorkerPoolServer;
       try {
         pool = await WorkerPoolServer.start({
           port: o.port,
           host: o.host,
           access: accessFromCli(o),
+          paramEnv: [...DEFAULT_PARAM_ENV, ...(o.paramEnv ?? [])],
           workerArgs: [
             ...(o.threads === undefined ? [] : [`--threads=${o.threads}`]),
             ...udfRootsFromCli(o).map((d) => `--udf-root=${d}`),

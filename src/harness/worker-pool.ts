@@ -6,8 +6,9 @@
  * separate cores. StopWorker (or the runner closing the worker's control stream) ends it. Many
  * workers at once; ids must be unique among the live ones.
  *
- * `StartWorkerRequest.params` whose keys look like environment variables (`TABLE_LOCAL_TIME_ZONE`,
- * …) are set in the worker's environment, as PyFlink's pool applies its params.
+ * `StartWorkerRequest.params` named in `paramEnv` (default `TABLE_LOCAL_TIME_ZONE`, `TZ`) are set in
+ * the worker's environment, as PyFlink's pool applies its params. Only those: a caller able to set
+ * `NODE_OPTIONS`, `LD_PRELOAD`, `PATH` or `TMPDIR` could make the worker run code of its choosing.
  *
  * @example
  * const pool = await WorkerPoolServer.start({ port: 50000 });
@@ -44,11 +45,14 @@ export interface WorkerPoolOptions {
   command?: readonly string[];
   /** Extra `vecudf worker` arguments for every worker (e.g. `--threads=2`). */
   workerArgs?: readonly string[];
+  /** `StartWorkerRequest.params` passed on as environment variables (default: TABLE_LOCAL_TIME_ZONE, TZ). */
+  paramEnv?: readonly string[] | undefined;
   /** Receives each line a worker prints (default: this process's stderr, prefixed with the id). */
   onOutput?: (workerId: string, line: string) => void;
 }
 
-const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+/** Params that only describe the session; anything that could change what code runs stays out. */
+export const DEFAULT_PARAM_ENV: readonly string[] = ['TABLE_LOCAL_TIME_ZONE', 'TZ'];
 
 /** This process's own CLI: the same node binary, flags (e.g. tsx's loader) and script. */
 function ownCommand(): string[] {
@@ -130,7 +134,8 @@ export class WorkerPoolServer {
     if (provision) args.push(`--provision_endpoint=${provision}`);
     args.push(...accessArgs(this.#opts.access), ...(this.#opts.workerArgs ?? []));
     const env = accessEnv(process.env, this.#opts.access);
-    for (const [k, v] of Object.entries(req.params)) if (ENV_NAME.test(k)) env[k] = v;
+    const paramEnv = this.#opts.paramEnv ?? DEFAULT_PARAM_ENV;
+    for (const [k, v] of Object.entries(req.params)) if (paramEnv.includes(k)) env[k] = v;
     const [cmd, ...prefix] = this.#opts.command ?? ownCommand();
     let child: ChildProcess;
     try {
