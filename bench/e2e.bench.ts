@@ -6,11 +6,13 @@
  *
  * Cases: plus(a, b) over DOUBLE (16 bytes in, 8 out per row) and upper(s) over STRING, at 1k, 10k
  * and 100k-row batches. Goal (design.md §6): vectorized plus with 10k-row batches at ≥ 80% of
- * the raw limit, i.e. at most 1.25× its time. Writes docs/benchmarks/e2e.json and e2e.md.
+ * the raw limit, i.e. at most 1.25× its time. Writes e2e.json and e2e.md into `--out=<dir>`
+ * (default: vecudf-e2e-bench in the system's temporary directory); docs/benchmarks/ belongs to
+ * `vecudf bench`.
  * `THREADS=0` runs the worker's UDFs on its main thread (no thread pool); `--case=plus` runs one case.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecordBatch } from 'apache-arrow';
@@ -246,7 +248,7 @@ console.table(table);
 console.log('\nWhere the time goes (median run of each case; ms summed over the run, stages overlap)');
 console.table(stages);
 
-const out = join(here, '..', 'docs', 'benchmarks');
+const out = process.argv.find((a) => a.startsWith('--out='))?.slice(6) ?? join(tmpdir(), 'vecudf-e2e-bench');
 mkdirSync(out, { recursive: true });
 writeFileSync(
   join(out, 'e2e.json'),
@@ -267,4 +269,5 @@ writeFileSync(
     "Raw = the same bytes over the runner's transport to a bare echo peer, no Arrow or UDF work.\n\n" +
     `${md(table)}\n\n## Where the time goes\n\n${md(stages)}\n\n## Transport tuning\n\n${tuning.length ? md(tuning) : '(not run)'}\n`,
 );
+console.log(`\nwrote ${join(out, 'e2e.md')} and e2e.json`);
 process.exit(0);

@@ -102,8 +102,14 @@ export function explainGoal(id: string, r: BenchResults): string | undefined {
       const worker = r.profiles?.find((p) => p.scope !== 'in-process' && p.suite === 'e2e');
       const parts: string[] = [];
       if (t) {
+        const wd = t.worker?.decode;
+        const we = t.worker?.encode;
+        const workerCodec =
+          wd !== undefined && we !== undefined
+            ? `, the worker's decode ${wd.toFixed(1)} ms and encode ${we.toFixed(1)} ms`
+            : '';
         parts.push(
-          `of the vectorized run's ${t.elapsedMs.toFixed(1)} ms, the UDF took ${t.udfMs.toFixed(1)} ms and the runner's own encode/decode ${(t.encodeMs + t.decodeMs).toFixed(1)} ms, while ${t.transportMs.toFixed(1)} ms went to transport and the worker's handling of the elements`,
+          `of the vectorized run's ${t.elapsedMs.toFixed(1)} ms, the UDF took ${t.udfMs.toFixed(1)} ms${workerCodec} and the runner's own encode/decode ${(t.encodeMs + t.decodeMs).toFixed(1)} ms, while ${t.transportMs.toFixed(1)} ms went to transport and the worker's event loop${workerCodec ? '' : ' (and its decode/encode, not reported with worker threads)'}`,
         );
       }
       if (worker) {

@@ -312,7 +312,9 @@ function e2eSection(r: BenchResults, files: readonly string[]): string {
       ms1(s.sendMs),
       ms1(s.decodeMs),
       ms1(s.joinMs),
+      ms1(s.worker?.decode),
       ms1(s.udfMs),
+      ms1(s.worker?.encode),
       ms1(s.transportMs),
       `${(s.bytesSent / 1e6).toFixed(1)} / ${(s.bytesReceived / 1e6).toFixed(1)}`,
     ]);
@@ -339,7 +341,7 @@ function e2eSection(r: BenchResults, files: readonly string[]): string {
     '### Where the time goes',
     '',
     'Median run of each case, ms summed over the run. Runner stages: *cut* (batching, column selection), *encode* (Arrow IPC or row coder), *send* (handing messages to gRPC), *decode* (results), *join* (with the forwarded columns). ' +
-      "*UDF*: the worker's time inside the UDF (its `udf_ns` monitoring info). *transport + worker codec*: the rest of the runner's wait — gRPC and HTTP/2 both ways, the worker decoding the input and encoding the results (the worker does not report those two stages separately yet). " +
+      "Worker stages, from its monitoring infos: *w. decode* (`decode_ns`: input elements to batches or rows), *UDF* (`udf_ns`: inside the UDF), *w. encode* (`encode_ns`: results to elements); a row run's loop is split among the three by timing every 32nd row step by step. The worker reports decode / encode when they run on its main thread (threads 0); with worker threads they are not reported yet (—) and stay in *transport*. *transport*: the rest of the runner's wait — gRPC and HTTP/2 both ways and the worker's event loop. " +
       'Bundles overlap (several in flight), so stages can add up to more than the elapsed time.',
     '',
     stageRows.length
@@ -353,8 +355,10 @@ function e2eSection(r: BenchResults, files: readonly string[]): string {
             'send',
             'decode',
             'join',
+            'w. decode',
             'UDF',
-            'transport + worker codec',
+            'w. encode',
+            'transport',
             'MB sent / received',
           ],
           stageRows,

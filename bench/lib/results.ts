@@ -37,9 +37,9 @@ export interface StageTimes {
    * process on the same batches (the worker does not report these stages).
    */
   workerCodecMs?: number;
-  /** Other `*_ns` stage counters the worker reported, ms by name (none yet: only udf_ns exists). */
+  /** Other `*_ns` stage counters the worker reported, ms by name (`decode`, `encode`; see harness/metrics.ts). */
   worker?: Record<string, number>;
-  /** What remains of the wait: transport (gRPC, HTTP/2), the worker's decode/encode and its event loop. */
+  /** What remains of the wait: transport (gRPC, HTTP/2) and the worker's event loop (and its decode/encode when not reported). */
   transportMs: number;
   bytesSent: number;
   bytesReceived: number;

@@ -6,9 +6,9 @@
  * runner's own transport to a bare echo peer process, same element sizes, bundles and flushes).
  *
  * Per-stage times come from the run's metrics: the runner's own stages (cut, encode, send, wait,
- * decode, join) and the worker's UDF time (its `udf_ns` monitoring info). The worker does not
- * report its decode / encode separately, so the rest of the wait is shown as transport + worker
- * codec.
+ * decode, join) and the worker's, from its monitoring infos: `decode_ns`, `udf_ns`, `encode_ns`
+ * (decode / encode are reported when they run on the worker's main thread). The rest of the wait
+ * is transport.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

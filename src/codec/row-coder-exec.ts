@@ -18,6 +18,7 @@ import { compileRowCall, isThenable, type RowFn } from '../exec/row-eval.js';
 import type { DataType } from '../types/data-types.js';
 import { typeToString } from '../types/data-types.js';
 import { UdfResultError, udfLabel } from '../udf/check-result.js';
+import { codecClock } from './codec-clock.js';
 import { createRowCodec, RowCodecError, RowFieldError, readRow, writeRow } from './row-coder.js';
 import { ByteReader, borrowWriter, returnWriter } from './row-coder-io.js';
 
@@ -28,9 +29,10 @@ export interface RowWiseCodedOptions {
 
 /**
  * Runs a scalar plan of row UDFs over row-coder elements; returns the result elements (one per
- * input row, in order). The plan's metrics get the rows and batches of every call; the elapsed time
- * of the whole bundle (decode + calls + encode) is shared equally among the top-level calls,
- * since timing each call of each row would cost more than a cheap UDF itself.
+ * input row, in order). The plan's metrics get the rows and batches of every call. Timing each
+ * step of each row would cost more than a cheap UDF itself, so every 32nd row is timed step by
+ * step (decode, calls, encode), and the loop's elapsed time is split in those proportions: the
+ * calls' share goes to the top-level calls equally, the rest to `codecClock` (decode / encode).
  */
 export async function runRowWiseCoded(
   plan: CompiledPlan,
@@ -64,6 +66,10 @@ export async function runRowWiseCoded(
   const end = input.byteLength;
   const t0 = performance.now();
   let row = 0;
+  // time of the sampled rows' steps
+  let sDecode = 0;
+  let sCalls = 0;
+  let sEncode = 0;
   let out: Uint8Array;
   try {
     await runRows();
@@ -71,23 +77,34 @@ export async function runRowWiseCoded(
   } finally {
     returnWriter(w);
   }
-  const share = (performance.now() - t0) / Math.max(1, nCalls);
+  const elapsed = performance.now() - t0;
+  const sampled = sDecode + sCalls + sEncode;
+  const callMs = sampled > 0 ? (elapsed * sCalls) / sampled : elapsed;
+  if (sampled > 0) {
+    codecClock.decodeMs += (elapsed * sDecode) / sampled;
+    codecClock.encodeMs += (elapsed * sEncode) / sampled;
+  }
+  const share = callMs / Math.max(1, nCalls);
   for (const m of plan.metrics) recordBatch(m, row, 0);
   for (const c of calls) c.metrics.ms += share;
   return out;
 
   async function runRows(): Promise<void> {
     while (r.pos < end) {
+      const sample = (row & 31) === 0;
+      const ta = sample ? performance.now() : 0;
       try {
         readRow(r, inCodec, values, end);
       } catch (e) {
         throw new RowCodecError(`input row ${row}: ${(e as Error).message}`);
       }
+      const tb = sample ? performance.now() : 0;
       for (let c = 0; c < nCalls; c++) {
         let v = rowFns[c]!(row);
         if (isThenable(v)) v = await v;
         results[c] = v;
       }
+      const tc = sample ? performance.now() : 0;
       try {
         writeRow(w, outCodec, results);
       } catch (e) {
@@ -97,6 +114,12 @@ export async function runRowWiseCoded(
           `The result of ${udfLabel('row', call.udf.name)} does not fit its result type ${typeToString(call.resultType)} at row ${row}: ${(e.cause as Error).message}`,
         );
         throw new UdfError(call.udf.name, row, row, cause);
+      }
+      if (sample) {
+        const td = performance.now();
+        sDecode += tb - ta;
+        sCalls += tc - tb;
+        sEncode += td - tc;
       }
       row++;
     }

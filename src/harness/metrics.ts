@@ -8,6 +8,12 @@
  * `["vecudf", "<udf>", "<output>", "MetricGroupType.generic" ×3]`, i.e. the Flink metric
  * `…vecudf.<udf>.<output>.udf_rows`. Plus `beam:metric:element_count:v1` per PCollection.
  *
+ * Per stage of the data path (what the benchmarks' breakdown reads): `decode_ns` and `encode_ns`,
+ * user counters with the same PTRANSFORM and NAMESPACE `["vecudf", "worker", …]` — the time this
+ * process's main thread spent decoding input elements and encoding results (src/codec/codec-clock.ts;
+ * with worker threads that work happens on the threads, which do not report it yet, so these stay
+ * absent), reported with each bundle as the time gained since the previous report.
+ *
  * Values are deltas: Flink adds every reported value to its counter, so each bundle reports what
  * was counted since the previous report of the same plan — the sum over bundles is exact even
  * when bundles of one plan overlap.
@@ -20,6 +26,7 @@
  * const infos = metrics.udfInfos(stage, pool.udfMetrics(stage.planKey));
  * response.monitoringInfos = infos; response.monitoringData = metrics.shortIdData(infos);
  */
+import { codecClock } from '../codec/codec-clock.js';
 import type { CallMetrics } from '../exec/metrics.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
 import type { Stage } from './stages.js';
@@ -73,6 +80,31 @@ export class WorkerMetrics {
     bytesOut: 0,
   };
 
+  /** Codec time already reported. */
+  readonly #codecReported = { decodeMs: 0, encodeMs: 0 };
+
+  /**
+   * Decode / encode time since the last report, as infos on the stage's transform (none while
+   * nothing was counted on this thread).
+   */
+  codecInfos(stage: Stage): MonitoringInfo[] {
+    const r = this.#codecReported;
+    const decode = codecClock.decodeMs - r.decodeMs;
+    const encode = codecClock.encodeMs - r.encodeMs;
+    r.decodeMs = codecClock.decodeMs;
+    r.encodeMs = codecClock.encodeMs;
+    if (decode <= 0 && encode <= 0) return [];
+    const labels = (name: string) => ({
+      PTRANSFORM: stage.transformId,
+      NAMESPACE: JSON.stringify(['vecudf', 'worker', GENERIC, GENERIC]),
+      NAME: name,
+    });
+    return [
+      info(USER_SUM_INT64, labels('decode_ns'), decode * 1e6),
+      info(USER_SUM_INT64, labels('encode_ns'), encode * 1e6),
+    ];
+  }
+
   /** UDF counters of a stage since its last report (`cumulative` = the pool's running totals). */
   udfInfos(stage: Stage, cumulative: readonly CallMetrics[]): MonitoringInfo[] {
     let seen = this.#reported.get(stage.planKey);
@@ -91,6 +123,7 @@ export class WorkerMetrics {
       out.push(info(USER_SUM_INT64, labels('udf_batches'), m.batches - prev.batches));
       out.push(info(USER_SUM_INT64, labels('udf_ns'), (m.ms - prev.ms) * 1e6));
     }
+    out.push(...this.codecInfos(stage));
     return out;
   }
 
