@@ -9,6 +9,7 @@
 
 export * from './codec/index.js';
 export * from './exec/public.js';
+export { type Access, type AccessOptions, loadAccess } from './proto/access.js';
 export * from './runner/index.js';
 export { fromDanfo, loadDanfo, toDanfo } from './series/danfo.js';
 export { type AggName, type AggSpec, type ColumnInput, DataFrame, GroupBy } from './series/dataframe.js';
