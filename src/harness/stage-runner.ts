@@ -97,7 +97,15 @@ export async function runStage(
     counts.elementsOut += stage.mode === 'arrow' ? 1 : 0;
     // an Arrow result: varint prefix + IPC stream, laid out aligned for the runner
     const w = stage.mode === 'arrow' ? output.writeElement(bytes) : output.write([bytes]);
-    if (w) writeWait = writeWait ? writeWait.then(() => w) : w;
+    if (w) {
+      // Results keep settling after the stage stopped on a broken stream, and a write chained
+      // after a failed one is never looked at: mark both handled (takeWait still sees the
+      // failure) so that the runner going away cannot crash the worker with an unhandled rejection.
+      w.catch(() => {});
+      const chained = writeWait ? writeWait.then(() => w) : w;
+      chained.catch(() => {});
+      writeWait = chained;
+    }
   });
   const submit = (
     bytes: Uint8Array,

@@ -139,7 +139,9 @@ export class Worker {
       void this.stop();
     });
     this.#control.on('end', () => {
-      this.log.log('info', `the runner closed the control stream; worker ${opts.id} stops`);
+      // after an 'error' the stream ends too: the error already said why
+      if (!this.failure)
+        this.log.log('info', `the runner closed the control stream; worker ${opts.id} stops`);
       void this.stop();
     });
     this.log.log(
@@ -321,10 +323,17 @@ export class Worker {
       totals.bundles++;
       totals.bundlesFailed++;
       const msg = (e as Error).message ?? String(e);
-      this.log.log('error', `bundle ${id} failed: ${msg.split('\n')[0]}`, {
-        instructionId: id,
-        trace: (e as Error).stack,
-      });
+      if (this.#stopping) {
+        // the runner went away (or stop() was called): nobody waits for this bundle any more
+        this.log.log('warn', `bundle ${id} abandoned: the worker is stopping (${msg.split('\n')[0]})`, {
+          instructionId: id,
+        });
+      } else {
+        this.log.log('error', `bundle ${id} failed: ${msg.split('\n')[0]}`, {
+          instructionId: id,
+          trace: (e as Error).stack,
+        });
+      }
       this.#error(id, msg);
     } finally {
       this.#active.delete(id);
