@@ -17,6 +17,7 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import type { Worker } from '../harness/worker.js';
 import { runWorkerMain } from '../harness/worker-main.js';
+import { TOKEN_ENV } from '../proto/access.js';
 import { type AccessCliOptions, accessFromCli, addAccessOptions, udfRootsFromCli } from './access-options.js';
 
 function count(name: string) {
@@ -73,6 +74,8 @@ export function registerWorker(program: Command): void {
     process.once('SIGINT', stop);
     try {
       const access = accessFromCli(o);
+      // Read once; UDF code need not find it in process.env (nor the executor threads inherit it).
+      delete process.env[TOKEN_ENV];
       await runWorkerMain({
         id: o.id,
         provisionEndpoint: o.provision_endpoint,
