@@ -168,6 +168,8 @@ if (plus10k) {
   };
   for (const [name, t] of [
     ['windows 8 MiB, frames ≤ 1 MiB (default)', undefined],
+    ['windows 2 MiB, frames ≤ 1 MiB', { windowBytes: 2 << 20 }],
+    ['windows 4 MiB, frames ≤ 1 MiB', { windowBytes: 4 << 20 }],
     ['Node defaults (64 KiB windows, 16 KiB frames)', false],
     ['windows 32 MiB, frames ≤ 4 MiB', { windowBytes: 32 << 20, maxFrameBytes: 4 << 20 }],
   ] as const) {
