@@ -51,6 +51,7 @@ interface RunCliOptions {
   batchSize: number;
   bundleSize?: number;
   threads?: number;
+  retries?: number;
   inProcess?: boolean;
   stats?: string;
   verbose?: boolean;
@@ -76,6 +77,7 @@ function list(v: string | undefined): string[] | undefined {
 function runnerOptions(o: RunCliOptions): RunnerOptions {
   return {
     ...(o.threads ? { threads: o.threads } : {}),
+    ...(o.retries ? { retries: o.retries } : {}),
     ...(o.verbose
       ? {
           environment: {
@@ -294,6 +296,15 @@ export function registerRun(program: Command): void {
     .option('--bundle-size <n>', 'rows per bundle (default 100000)', positiveInt('--bundle-size'))
     .option('--threads <n>', 'UDF threads of the worker', positiveInt('--threads'))
     .option(
+      '--retries <n>',
+      'send a bundle whose worker died to a new worker up to n times (default 0)',
+      (v: string) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('--retries must be an integer ≥ 0');
+        return n;
+      },
+    )
+    .option(
       '--udf-root <dir>',
       'directory the worker may load UDF modules from (repeatable; default: the working directory)',
       (v: string, prev: string[] = []) => [...prev, v],
@@ -309,6 +320,11 @@ export function registerRun(program: Command): void {
         await runCommand(o);
       } catch (e) {
         const err = e as Error;
+        // the reader of stdout went away (`| head`): the run stops there, as a Unix filter does
+        if (o.output === '-' && (e as NodeJS.ErrnoException)?.code === 'EPIPE') {
+          process.stdin.destroy();
+          return;
+        }
         const message = String(err?.message ?? err);
         const [first, ...more] = message.split('\n');
         process.stderr.write(`error: ${first}\n`);
