@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { simdScanner } from '../../src/series/kernels/simd-scan.js';
 import { Series } from '../../src/series/series.js';
 import { DataTypes as T, typeToString } from '../../src/types/data-types.js';
 import { FLAT, type Layout, layoutOf, pairOf, seriesOf, text, withNulls } from './series-fixtures.js';
@@ -147,6 +148,41 @@ describe('string kernels against JS string references', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+
+  it('contains on columns of a few KiB (the WebAssembly SIMD candidate scan), with nulls, slices and non-ASCII', () => {
+    expect(simdScanner()).not.toBeNull(); // Node 20 has WebAssembly SIMD: the scan below is exercised
+    const unit = fc.constantFrom('v', 'V', 'i', 'd', 'D', 'e', 'o', 'O', 'x', '/', 'é', 'İ', 'K', '🙂');
+    const row = fc.string({ unit, minLength: 10, maxLength: 60 });
+    const pat = fc.oneof(
+      fc.string({ unit, minLength: 1, maxLength: 6 }),
+      fc.constantFrom('video', 'VIDEO', 'vo', 'v', 'o', 'é', 'xx/'),
+    );
+    fc.assert(
+      fc.property(
+        fc
+          .array(fc.option(row, { freq: 8 }), { minLength: 40, maxLength: 120 })
+          .chain((xs) => fc.tuple(fc.constant(xs), layoutOf(xs.length))),
+        pat,
+        ([xs, lay], p) => {
+          const s = str(xs, lay);
+          expect(s.str.contains(p).toArray()).toEqual(xs.map(lift((x) => x.includes(p))));
+          expect(s.str.lower().str.contains(p).toArray()).toEqual(
+            xs.map(lift((x) => x.toLowerCase().includes(p))),
+          );
+          // an all-ASCII column takes the case-folded byte search
+          const ascii = xs.map((x) => (x === null ? null : x.replace(/[^\x00-\x7f]/g, 'Vo')));
+          const a = str(ascii, lay);
+          expect(a.str.lower().str.contains(p).toArray()).toEqual(
+            ascii.map(lift((x) => x.toLowerCase().includes(p))),
+          );
+          expect(a.str.upper().str.contains(p).toArray()).toEqual(
+            ascii.map(lift((x) => x.toUpperCase().includes(p))),
+          );
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 
