@@ -114,7 +114,7 @@ export async function runStage(
     rows: number,
     mode: 'arrow' | 'row',
   ) => {
-    const p = pool.run(stage.planKey, stage.plan, bytes, mode).catch((e: unknown) => {
+    const p = pool.run(stage.planKey, stage.plan, bytes, mode, instructionId).catch((e: unknown) => {
       const f = new ElementFailure(index, firstRow, rows, e);
       failed ??= f;
       throw f;

@@ -1,10 +1,11 @@
 /**
- * Which thread takes a task. A synchronous (CPU-bound) batch goes only to a thread with fewer
- * than `syncDepth` tasks (by default an idle one), so a crash or a timeout never takes a batch
- * that was merely queued behind it down too; a batch of a plan found I/O-bound may join up to
+ * Which thread takes a task. A synchronous (CPU-bound) task goes only to a thread with fewer
+ * than `syncDepth` tasks (by default an idle one), so a crash or a timeout never takes a task
+ * that was merely queued behind it down too; a task of a plan found I/O-bound may join up to
  * `asyncConcurrency` others on one thread, where they wait on I/O together. Among candidates the
  * least busy wins. The chosen thread is written into the task's metadata, so that the pool knows
- * which thread a failed task was on even if it never started.
+ * which thread a failed task was on even if it never started, and `onPlaced` runs just before the
+ * task is posted (the pool leaves out a plan the thread already has).
  */
 import { Piscina } from 'piscina';
 
@@ -13,6 +14,8 @@ export interface TaskPlacement {
   concurrent: boolean;
   /** Set when the task is posted to a thread. */
   threadId: number | undefined;
+  /** Called with the chosen thread, synchronously before the task message is posted to it. */
+  onPlaced?: (threadId: number) => void;
 }
 
 interface BalancerWorker {
@@ -37,7 +40,10 @@ export function placementBalancer(syncDepth: number, asyncConcurrency: number): 
       best = w;
       if (usage === 0) break;
     }
-    if (best !== null && placement !== null) placement.threadId = best.id;
+    if (best !== null && placement !== null) {
+      placement.threadId = best.id;
+      placement.onPlaced?.(best.id);
+    }
     return best;
   };
 }

@@ -1,7 +1,9 @@
 /**
- * The messages between the pool and its threads. Input and output bytes travel as an
- * ArrayBuffer in the transfer list (moved, not copied), with the element's place in it;
- * everything else is a few numbers and the plan.
+ * The messages between the pool and its threads. A task carries one or more elements of the same
+ * plan and bundle (run one after the other on the thread); their bytes travel as ArrayBuffers in
+ * the transfer list (moved, not copied), each element with its place in its buffer. The plan is
+ * sent to a thread once, with the first task of that plan the thread gets; later tasks name it
+ * by its key only.
  */
 import type { CallMetrics } from '../exec/metrics.js';
 import type { Plan } from '../exec/plan.js';
@@ -11,35 +13,48 @@ import type { ErrorRecord } from './remote-error.js';
 /** Pool → thread. */
 export interface TaskMessage {
   planKey: string;
-  plan: Plan;
+  /** Present the first time this thread gets a task of `planKey` (the thread keeps it). */
+  plan: Plan | undefined;
   mode: ElementMode;
-  /** The element's bytes: `byteLength` bytes at `byteOffset` of a buffer nobody else uses (see `ownedBytes`). */
-  buffer: ArrayBuffer;
-  byteOffset: number;
-  byteLength: number;
+  /** The elements' bytes, in order: each `byteLength` bytes at `byteOffset` of a buffer nobody else uses. */
+  elements: OwnedBytes[];
   /** Move the reply's bytes back by transfer (else they are copied: see the pool's `transfer` option). */
   transfer: boolean;
-  /** Index into the start table (see start-table.ts). */
+  /** Index into the start table (see start-table.ts); marked at the start of every element. */
   slot: number;
 }
 
-/** What every reply carries, successful or not. */
-interface ReplyBase {
+/** The outcome of one element of a task. */
+export type ElementReply =
+  | {
+      ok: true;
+      buffer: ArrayBuffer;
+      byteOffset: number;
+      byteLength: number;
+      rowsIn: number;
+      rowsOut: number;
+      busyMs: number;
+    }
+  | { ok: false; rowsIn: number; busyMs: number; error: ErrorRecord };
+
+/** Thread → pool. Errors come back as data (see remote-error.ts), never as a piscina rejection. */
+export interface TaskReply {
   threadId: number;
   /** Epoch ms (performance.timeOrigin + now) at which the thread started the task. */
   startedAt: number;
+  /** Whole task, all elements. */
   busyMs: number;
-  rowsIn: number;
   /** The thread found this plan I/O-bound (mostly waiting): run its batches concurrently. */
   ioBound: boolean;
   /** Per-call UDF metrics the thread counted for this plan since its previous reply for it. */
   metrics: CallMetrics[];
+  /** One per element of the task, in order; elements after a failed one are not run (failed too). */
+  results: ElementReply[];
+  /** The thread did not know the plan (a replacement thread, say): the pool resends it with the plan. */
+  needPlan?: true;
+  /** With `needPlan`: the task's elements, handed back untouched. */
+  returned?: OwnedBytes[];
 }
-
-/** Thread → pool. Errors come back as data (see remote-error.ts), never as a piscina rejection. */
-export type TaskReply =
-  | (ReplyBase & { ok: true; buffer: ArrayBuffer; byteOffset: number; byteLength: number; rowsOut: number })
-  | (ReplyBase & { ok: false; error: ErrorRecord });
 
 /** Wall-clock ms with sub-ms precision, comparable across threads. */
 export function epochMs(): number {
@@ -72,4 +87,42 @@ export function ownedBytes(bytes: Uint8Array, exclusive = false): OwnedBytes {
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return { buffer: copy.buffer, byteOffset: 0, byteLength: bytes.byteLength };
+}
+
+/** True when the view spans its whole ArrayBuffer: it can be moved as it is. */
+export function ownsBuffer(bytes: Uint8Array): boolean {
+  return (
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+  );
+}
+
+/**
+ * The elements of one task as movable bytes: a view that owns its buffer moves as it is; the others
+ * (views into a gRPC message or a slab) are copied together into one fresh buffer, each at an
+ * 8-byte aligned offset, so a task of several elements costs one allocation, not one each.
+ */
+export function packElements(views: readonly Uint8Array[]): {
+  elements: OwnedBytes[];
+  transfer: ArrayBuffer[];
+} {
+  let slabBytes = 0;
+  for (const v of views) if (!ownsBuffer(v)) slabBytes += (v.byteLength + 7) & ~7;
+  const slab = slabBytes > 0 ? new Uint8Array(slabBytes) : undefined;
+  const elements: OwnedBytes[] = [];
+  const transfer: ArrayBuffer[] = [];
+  let at = 0;
+  for (const v of views) {
+    if (ownsBuffer(v)) {
+      elements.push({ buffer: v.buffer as ArrayBuffer, byteOffset: 0, byteLength: v.byteLength });
+      transfer.push(v.buffer as ArrayBuffer);
+    } else {
+      slab!.set(v, at);
+      elements.push({ buffer: slab!.buffer, byteOffset: at, byteLength: v.byteLength });
+      at += (v.byteLength + 7) & ~7;
+    }
+  }
+  if (slab) transfer.push(slab.buffer);
+  return { elements, transfer };
 }

@@ -1,15 +1,22 @@
 /**
- * The executor pool on worker threads (piscina). The calling thread only admits tasks, moves
+ * The executor pool on worker threads (piscina). The calling thread only admits elements, moves
  * their bytes to a thread and back, and keeps the books; decoding, the UDFs and encoding run on
  * the threads. Faults stay with the task they hit: a UDF error comes back as data, a thread that
- * dies is replaced and fails only the tasks it held, a task past the timeout has its thread
+ * dies is replaced and fails only the task it held, a task past the timeout has its thread
  * terminated (and replaced).
+ *
+ * Cost of the hop, and what is done about it: elements of one bundle and plan that wait while
+ * every thread is busy go to the next free thread together, as one task (one message, one wake-up;
+ * a crash then fails only that bundle, which a crash fails anyway); a plan is sent to each thread
+ * once; and a synchronous plan whose batches are cheaper than the hop runs on the calling thread
+ * (adaptive dispatch, see `cheapBatchMs` in options.ts).
  */
 import { Piscina } from 'piscina';
 import type { CallMetrics } from '../exec/metrics.js';
 import type { Plan } from '../exec/plan.js';
 import { Admission } from './admission.js';
 import { placementBalancer, type TaskPlacement } from './balancer.js';
+import { ElementRunner } from './element-runner.js';
 import {
   describeThreadDeath,
   describeUdfs,
@@ -22,15 +29,28 @@ import { planUdfNames } from './plan-names.js';
 import { fromErrorRecord } from './remote-error.js';
 import { StartTable } from './start-table.js';
 import { type PoolStats, StatsBook } from './stats.js';
-import { epochMs, ownedBytes, type TaskMessage, type TaskReply } from './task.js';
+import { epochMs, type OwnedBytes, packElements, type TaskMessage, type TaskReply } from './task.js';
 import type { ExecutorPool } from './types.js';
 import { UdfMetricsBook } from './udf-metrics.js';
 import { locateThreadEntry } from './worker-file.js';
-
 /** What the pool's thread entry receives as workerData. */
 export interface PoolWorkerData {
   planOptions: ResolvedPoolOptions['planOptions'];
   startTable: StartTable['buffers'];
+}
+
+/** One element from `run()` until its result is handed back. */
+interface Pending {
+  bytesIn: number;
+  /** undefined: an element of its own, never packed with others. */
+  group: string | undefined;
+  planKey: string;
+  plan: Plan;
+  mode: ElementMode;
+  bytes: Uint8Array;
+  submittedAt: number;
+  resolve: (out: Uint8Array) => void;
+  reject: (e: unknown) => void;
 }
 
 /** One task as the pool tracks it while it is in flight. */
@@ -40,6 +60,29 @@ interface Tracked {
   timer: NodeJS.Timeout | undefined;
   timedOut: boolean;
 }
+
+/** Where a plan's batches run (adaptive dispatch). */
+interface PlanDispatch {
+  /** `sampling`: on threads, measuring; `threads`/`main`: decided. */
+  where: 'sampling' | 'threads' | 'main';
+  /** Per-element busy ms and rows on threads while sampling. */
+  samples: { ms: number; rows: number }[];
+  /** Moving average of per-element ms on the calling thread, once there. */
+  mainMs: number;
+  /** Elements seen while sampling (the first WARM_UP are not sampled). */
+  seen: number;
+  /** Least round trip of a task minus its time on the thread: the hop, as measured. */
+  hopMs: number;
+}
+
+/** Batches of a plan measured on threads before adaptive dispatch decides. */
+const SAMPLES = 8;
+/** Batches of a plan not sampled at first: a fresh thread runs them cold (before the JIT). */
+const WARM_UP = 4;
+/** A plan left on the threads is sampled again after this many more batches. */
+const RESAMPLE_AFTER = 64;
+/** Largest task, in input bytes (several elements are packed together only below this). */
+const MAX_TASK_BYTES = 32 * 1024 * 1024;
 
 export class ThreadPool implements ExecutorPool {
   readonly threads: number;
@@ -53,6 +96,13 @@ export class ThreadPool implements ExecutorPool {
   readonly #ioBound = new Set<string>();
   /** Threads we terminated because a task on them timed out, and which UDFs that was. */
   readonly #killed = new Map<number, readonly string[]>();
+  /** Plans each live thread has been sent (it keeps them by key). */
+  readonly #plansOn = new Map<number, Set<string>>();
+  readonly #dispatch = new Map<string, PlanDispatch>();
+  readonly #pending: Pending[] = [];
+  /** Synchronous tasks posted and not yet replied to (at most threads × syncDepth). */
+  #syncTasks = 0;
+  #main: ElementRunner | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
   #lastPoolError: Error | undefined;
@@ -89,6 +139,7 @@ export class ThreadPool implements ExecutorPool {
       this.#lastPoolError = e;
     });
     this.#piscina.on('workerDestroy', (w: { id: number }) => {
+      this.#plansOn.delete(w.id);
       this.#stats.threadGone(w.id);
       this.#stats.threadDeaths += this.#closed ? 0 : 1;
     });
@@ -102,74 +153,289 @@ export class ThreadPool implements ExecutorPool {
     return this.#admission.whenReady();
   }
 
-  run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode = 'arrow'): Promise<Uint8Array> {
+  run(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    mode: ElementMode = 'arrow',
+    group?: string,
+  ): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the executor pool is closed'));
-    const p = this.#run(planKey, plan, bytes, mode);
+    const p = this.#run(planKey, plan, bytes, mode, group);
     this.#inFlight.add(p);
     const forget = () => this.#inFlight.delete(p);
     p.then(forget, forget);
     return p;
   }
 
-  async #run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode): Promise<Uint8Array> {
+  async #run(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    mode: ElementMode,
+    group: string | undefined,
+  ): Promise<Uint8Array> {
     const submittedAt = epochMs();
     const bytesIn = bytes.byteLength;
-    const owned = ownedBytes(bytes);
     const wait = this.#admission.acquire(bytesIn);
     if (wait) await wait;
-    const t: Tracked = {
-      placement: { concurrent: this.#ioBound.has(planKey), threadId: undefined },
-      slot: this.#table.take(),
-      timer: undefined,
-      timedOut: false,
-    };
     try {
-      const task: TaskMessage & { [k: symbol]: TaskPlacement } = {
-        planKey,
-        plan,
-        mode,
-        ...owned,
-        transfer: this.#o.transfer,
-        slot: t.slot,
-        [Piscina.queueOptionsSymbol]: t.placement,
-      };
-      if (this.#o.udfTimeoutMs > 0) this.#watch(t, plan, this.#o.udfTimeoutMs);
-      let reply: TaskReply;
-      try {
-        reply = await this.#piscina.run(task, this.#o.transfer ? { transferList: [owned.buffer] } : {});
-      } catch (e) {
-        this.#stats.recordLost();
-        throw this.#explain(e, t, plan, bytesIn);
-      }
-      this.#account(planKey, reply, submittedAt, bytesIn);
-      if (!reply.ok) throw fromErrorRecord(reply.error);
-      return new Uint8Array(reply.buffer, reply.byteOffset, reply.byteLength);
+      if (this.#dispatchOf(planKey).where === 'main') return await this.#runHere(planKey, plan, bytes, mode);
+      return await new Promise<Uint8Array>((resolve, reject) => {
+        this.#pending.push({ bytesIn, group, planKey, plan, mode, bytes, submittedAt, resolve, reject });
+        this.#pump();
+      });
     } finally {
-      if (t.timer) clearTimeout(t.timer);
-      this.#table.give(t.slot);
       this.#admission.release(bytesIn);
     }
   }
 
-  #account(planKey: string, r: TaskReply, submittedAt: number, bytesIn: number): void {
+  #dispatchOf(planKey: string): PlanDispatch {
+    let d = this.#dispatch.get(planKey);
+    if (!d) {
+      d = {
+        where: this.#o.cheapBatchMs > 0 ? 'sampling' : 'threads',
+        samples: [],
+        mainMs: 0,
+        seen: 0,
+        hopMs: Number.POSITIVE_INFINITY,
+      };
+      this.#dispatch.set(planKey, d);
+    }
+    return d;
+  }
+
+  /** A cheap synchronous plan's element, on this thread (adaptive dispatch). */
+  async #runHere(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode): Promise<Uint8Array> {
+    this.#main ??= new ElementRunner(this.#o.planOptions);
+    // Loading the plan here the first time is not a batch's cost (a failed load is reported by run()).
+    const loading = this.#main.compiled(planKey, plan);
+    if (loading instanceof Promise) await loading.catch(() => {});
+    const startedAt = epochMs();
+    const info = { rowsIn: 0 };
+    let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
+    try {
+      out = await this.#main.run(planKey, plan, bytes, mode, info);
+      return out.bytes;
+    } finally {
+      const busyMs = epochMs() - startedAt;
+      this.#stats.record({
+        threadId: 0,
+        ok: out !== undefined,
+        rowsIn: info.rowsIn,
+        rowsOut: out?.rowsOut ?? 0,
+        bytesIn: bytes.byteLength,
+        bytesOut: out?.bytes.byteLength ?? 0,
+        busyMs,
+        queueWaitMs: 0,
+      });
+      const metrics = out?.metrics ?? this.#main.takeMetrics(planKey);
+      if (metrics.length > 0) this.#udf.add(planKey, metrics);
+      // Grown slow (bigger batches, a heavier input): back to the threads, measuring again.
+      const d = this.#dispatchOf(planKey);
+      d.mainMs = d.mainMs === 0 ? busyMs : 0.8 * d.mainMs + 0.2 * busyMs;
+      if (d.mainMs > 4 * this.#o.cheapBatchMs) {
+        d.where = 'sampling';
+        d.samples = [];
+        d.mainMs = 0;
+        d.seen = WARM_UP;
+      }
+    }
+  }
+
+  /** Learns from a thread's per-element times whether the plan is cheaper than the hop. */
+  #sample(planKey: string, r: TaskReply, hopMs: number): void {
+    const d = this.#dispatchOf(planKey);
+    if (d.where === 'threads' && this.#o.cheapBatchMs > 0) {
+      // Threads were chosen on a cold thread or a busier machine: measure again now and then.
+      d.seen += r.results.length;
+      if (d.seen >= RESAMPLE_AFTER) {
+        d.where = 'sampling';
+        d.seen = WARM_UP;
+        d.hopMs = Number.POSITIVE_INFINITY;
+      }
+      return;
+    }
+    if (d.where !== 'sampling') return;
+    if (r.ioBound || this.#ioBound.has(planKey)) {
+      d.where = 'threads';
+      d.seen = Number.NEGATIVE_INFINITY; // never sampled again
+      return;
+    }
+    d.hopMs = Math.min(d.hopMs, hopMs);
+    for (const e of r.results) {
+      if (!e.ok || e.rowsIn === 0 || d.seen++ < WARM_UP) continue;
+      d.samples.push({ ms: e.busyMs, rows: e.rowsIn });
+    }
+    if (d.samples.length < SAMPLES) return;
+    // Wall time on a shared machine includes time the thread was not running: the least time per
+    // row over the samples is the closest to the batch's real cost; times the median batch size.
+    let perRow = Number.POSITIVE_INFINITY;
+    for (const x of d.samples) perRow = Math.min(perRow, x.ms / x.rows);
+    const rows = d.samples.map((x) => x.rows).sort((a, b) => a - b)[d.samples.length >> 1]!;
+    // Cheap: below cheapBatchMs, or below the hop as measured now (a loaded machine slows both
+    // alike), but never above 4 × cheapBatchMs.
+    const limit = Math.min(4 * this.#o.cheapBatchMs, Math.max(this.#o.cheapBatchMs, d.hopMs));
+    d.where = perRow * rows < limit ? 'main' : 'threads';
+    d.samples = [];
+    d.seen = 0;
+  }
+
+  /** Posts tasks while threads can take them: I/O-bound elements one per task, others packed. */
+  #pump(): void {
+    const capacity = this.threads * this.#o.syncDepth;
+    let i = 0;
+    while (i < this.#pending.length) {
+      const head = this.#pending[i]!;
+      if (this.#ioBound.has(head.planKey)) {
+        this.#pending.splice(i, 1);
+        this.#post([head], true);
+        continue;
+      }
+      if (this.#syncTasks >= capacity) {
+        i++;
+        continue;
+      }
+      // Several of the same bundle and plan: share them out over the free threads. Elements of no
+      // group are independent: one per task, so that a crash fails only its own.
+      const same: number[] = [];
+      for (let j = i; j < this.#pending.length && head.group !== undefined; j++) {
+        const p = this.#pending[j]!;
+        if (p.group === head.group && p.planKey === head.planKey && p.mode === head.mode) same.push(j);
+      }
+      if (same.length === 0) same.push(i);
+      const free = capacity - this.#syncTasks;
+      const k = Math.min(this.#o.maxElementsPerTask, Math.ceil(same.length / free));
+      const take: Pending[] = [];
+      let bytes = 0;
+      for (const j of same) {
+        const p = this.#pending[j]!;
+        if (take.length >= k || (take.length > 0 && bytes + p.bytesIn > MAX_TASK_BYTES)) break;
+        take.push(p);
+        bytes += p.bytesIn;
+      }
+      const taken = new Set(take);
+      for (let j = this.#pending.length - 1; j >= i; j--)
+        if (taken.has(this.#pending[j]!)) this.#pending.splice(j, 1);
+      this.#post(take, false);
+    }
+  }
+
+  #post(els: Pending[], concurrent: boolean): void {
+    if (!concurrent) this.#syncTasks++;
+    let released = false;
+    // Called as soon as the thread is done with the task, before its results are handed on (and
+    // written out by the caller): the next task is posted first, so the thread waits less.
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (!concurrent) this.#syncTasks--;
+      this.#pump();
+    };
+    void this.#task(els, concurrent, release).finally(release);
+  }
+
+  /** Runs a task on a thread and settles each of its elements. */
+  async #task(els: Pending[], concurrent: boolean, release: () => void): Promise<void> {
+    const head = els[0]!;
+    const { planKey, plan } = head;
+    const transfer = this.#o.transfer;
+    const packed = packElements(els.map((e) => e.bytes));
+    let elements: OwnedBytes[] = packed.elements;
+    let transferList: ArrayBuffer[] = packed.transfer;
+    const t: Tracked = {
+      placement: { concurrent, threadId: undefined },
+      slot: this.#table.take(),
+      timer: undefined,
+      timedOut: false,
+    };
+    const bytesIn = els.reduce((n, e) => n + e.bytesIn, 0);
+    try {
+      let reply: TaskReply;
+      let postedAt = 0;
+      for (;;) {
+        const task: TaskMessage & { [k: symbol]: TaskPlacement } = {
+          planKey,
+          plan: undefined,
+          mode: head.mode,
+          elements,
+          transfer,
+          slot: t.slot,
+          [Piscina.queueOptionsSymbol]: t.placement,
+        };
+        t.placement.onPlaced = (threadId) => {
+          let sent = this.#plansOn.get(threadId);
+          if (!sent) this.#plansOn.set(threadId, (sent = new Set()));
+          if (!sent.has(planKey)) {
+            sent.add(planKey);
+            task.plan = plan;
+          }
+        };
+        if (this.#o.udfTimeoutMs > 0 && !t.timer) this.#watch(t, plan, this.#o.udfTimeoutMs);
+        try {
+          postedAt = epochMs();
+          reply = await this.#piscina.run(task, transfer ? { transferList } : {});
+        } catch (e) {
+          release();
+          const err = this.#explain(e, t, plan, bytesIn, els.length);
+          for (const el of els) {
+            this.#stats.recordLost();
+            el.reject(err);
+          }
+          return;
+        }
+        if (!reply.needPlan) break;
+        // The thread lost the plan (it cannot have, unless replaced under the same id): resend.
+        if (t.placement.threadId !== undefined) this.#plansOn.get(t.placement.threadId)?.delete(planKey);
+        elements = reply.returned ?? elements;
+        transferList = [...new Set(elements.map((e) => e.buffer))];
+      }
+      if (t.timer) clearTimeout(t.timer);
+      t.timer = undefined;
+      this.#table.give(t.slot);
+      t.slot = -1;
+      const hopMs = epochMs() - postedAt - reply.busyMs;
+      release();
+      this.#account(planKey, reply, els, hopMs);
+    } finally {
+      if (t.timer) clearTimeout(t.timer);
+      if (t.slot >= 0) this.#table.give(t.slot);
+    }
+  }
+
+  #account(planKey: string, r: TaskReply, els: Pending[], hopMs: number): void {
     if (r.ioBound) this.#ioBound.add(planKey);
-    this.#stats.record({
-      threadId: r.threadId,
-      ok: r.ok,
-      rowsIn: r.rowsIn,
-      rowsOut: r.ok ? r.rowsOut : 0,
-      bytesIn,
-      bytesOut: r.ok ? r.byteLength : 0,
-      busyMs: r.busyMs,
-      queueWaitMs: Math.max(0, r.startedAt - submittedAt),
-    });
     if (r.metrics.length > 0) this.#udf.add(planKey, r.metrics);
+    this.#sample(planKey, r, hopMs);
+    let startedAt = r.startedAt;
+    els.forEach((el, i) => {
+      const e = r.results[i];
+      const bytesIn = el.bytesIn;
+      if (!e) {
+        this.#stats.recordLost();
+        el.reject(new Error(`the thread replied to ${r.results.length} of ${els.length} batches of a task`));
+        return;
+      }
+      this.#stats.record({
+        threadId: r.threadId,
+        ok: e.ok,
+        rowsIn: e.rowsIn,
+        rowsOut: e.ok ? e.rowsOut : 0,
+        bytesIn,
+        bytesOut: e.ok ? e.byteLength : 0,
+        busyMs: e.busyMs,
+        queueWaitMs: Math.max(0, startedAt - el.submittedAt),
+      });
+      startedAt += e.busyMs;
+      if (e.ok) el.resolve(new Uint8Array(e.buffer, e.byteOffset, e.byteLength));
+      else el.reject(fromErrorRecord(e.error));
+    });
   }
 
   /**
-   * Arms the timeout of a task. Time counts from the task's start on its thread (read from the
-   * start table), not from when it was queued; a check that finds it not started or not yet
-   * late re-arms itself for the remaining time.
+   * Arms the timeout of a task. Time counts from the start of the element running on its thread
+   * (read from the start table), not from when it was queued; a check that finds it not started
+   * or not yet late re-arms itself for the remaining time.
    */
   #watch(t: Tracked, plan: Plan, ms: number): void {
     const check = () => {
@@ -192,13 +458,16 @@ export class ThreadPool implements ExecutorPool {
   }
 
   /** Turns piscina's rejection of a task into an error that says what happened to it. */
-  #explain(e: unknown, t: Tracked, plan: Plan, bytesIn: number): Error {
+  #explain(e: unknown, t: Tracked, plan: Plan, bytesIn: number, elements: number): Error {
     // Not a thread's fate: the task itself could not be posted (a plan that cannot be cloned).
     if (e instanceof Error && e.name === 'DataCloneError') return e;
     const udfs = planUdfNames(plan);
     const threadId = t.placement.threadId;
     const on = threadId === undefined ? 'a worker thread' : `worker thread ${threadId}`;
-    const what = `${describeUdfs(udfs)} (a batch of ${bytesIn} bytes)`;
+    const what =
+      elements === 1
+        ? `${describeUdfs(udfs)} (a batch of ${bytesIn} bytes)`
+        : `${describeUdfs(udfs)} (${elements} batches of one bundle, ${bytesIn} bytes)`;
     if (t.timedOut) {
       const ms = this.#o.udfTimeoutMs;
       return new UdfTimeoutError(
@@ -255,8 +524,12 @@ export class ThreadPool implements ExecutorPool {
     if (this.#closed && !opts.force) return;
     this.#closed = true;
     this.#admission.refuseWaiting(new PoolClosedError('the executor pool was closed'));
-    // Forced: destroying the threads fails what they hold (explained as PoolClosedError).
-    if (!opts.force) await Promise.allSettled([...this.#inFlight]);
+    // Forced: what waits for a thread fails at once; destroying the threads fails what they hold
+    // (explained as PoolClosedError).
+    if (opts.force) {
+      for (const p of this.#pending.splice(0))
+        p.reject(new PoolClosedError('the executor pool was closed before the task could run'));
+    } else await Promise.allSettled([...this.#inFlight]);
     await this.#piscina.destroy();
     await Promise.allSettled([...this.#inFlight]);
   }

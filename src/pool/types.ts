@@ -18,8 +18,16 @@ export interface ExecutorPool {
    * the view spans all of it, else copied once. Results of several calls may complete in any
    * order; put them back in order with `OrderedResults`. Rejects with the executor's `UdfError`,
    * a `ThreadDiedError`, a `UdfTimeoutError` or a `PoolClosedError`; the pool goes on either way.
+   * `group` (e.g. the bundle's instruction id): elements of the same group and plan that wait for
+   * a thread may run together as one task, so a thread that dies under them fails only that group.
    */
-  run(planKey: string, plan: Plan, bytes: Uint8Array, mode?: ElementMode): Promise<Uint8Array>;
+  run(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    mode?: ElementMode,
+    group?: string,
+  ): Promise<Uint8Array>;
   /** True when a further `run` would have to wait for capacity: stop reading input. */
   readonly saturated: boolean;
   /** Resolves when `run` can be called again without waiting (at once if not saturated). */

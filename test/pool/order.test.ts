@@ -4,7 +4,8 @@ import { createExecutorPool, OrderedResults } from '../../src/pool/index.js';
 import { element, filled, fixturePlan, resultColumn } from './support.js';
 
 // Several bundles at once, each batch with its own random delay: results come back out of order
-// (two threads, async batches sharing a thread) and must be written back in input order.
+// (two threads, async batches sharing a thread, a bundle's waiting batches packed into one task)
+// and must be written back in input order.
 describe('executor pool: order under random per-batch delays', () => {
   const pools = { threads: createExecutorPool({ threads: 2 }), main: createExecutorPool({ threads: 0 }) };
   afterAll(() => Promise.all(Object.values(pools).map((p) => p.close())));
@@ -29,7 +30,15 @@ describe('executor pool: order under random per-batch delays', () => {
               const got: number[] = [];
               const out = new OrderedResults<Uint8Array>((bytes) => got.push(resultColumn(bytes)[0]!));
               delays.forEach((d, i) => {
-                out.add(pool.run(udf, plan, element(filled(3, b * 100 + i), filled(3, 0), filled(3, d))));
+                out.add(
+                  pool.run(
+                    udf,
+                    plan,
+                    element(filled(3, b * 100 + i), filled(3, 0), filled(3, d)),
+                    'arrow',
+                    `bundle ${b}`,
+                  ),
+                );
               });
               await out.done();
               expect(got).toEqual(delays.map((_, i) => b * 100 + i));
