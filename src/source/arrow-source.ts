@@ -1,31 +1,81 @@
 /**
- * An Arrow IPC source: record batches from a byte stream in the IPC stream format (read
- * incrementally: each batch comes out as soon as its bytes are in) or the file format (read
- * whole first, as its footer is at the end).
+ * An Arrow IPC source. The stream format arriving on a pipe is read incrementally (apache-arrow's
+ * stream reader: each batch comes out as soon as its bytes are in); a file, or the file format
+ * (whose footer is at the end), is read whole and decoded zero-copy by src/codec, as fast as
+ * before streaming input existed.
  *
  * @example
- * for await (const batch of arrowBatches(process.stdin)) console.log(batch.numRows);
+ * for await (const batch of arrowBatches(process.stdin, 'stdin')) console.log(batch.numRows);
+ * for await (const batch of arrowFileBatches('data.arrow')) …;
  */
+import { readFile } from 'node:fs/promises';
 import { type RecordBatch, RecordBatchReader } from 'apache-arrow';
+import { decodeIpc, isArrowFile } from '../codec/ipc-reader.js';
 import { SourceError } from './errors.js';
 
-/** Yields the record batches of an Arrow IPC stream or file read from `input`. */
+/** The batches of an Arrow IPC file or stream file on disk, read whole. */
+export async function* arrowFileBatches(path: string): AsyncGenerator<RecordBatch> {
+  yield* decodeWhole(await readFile(path), path);
+}
+
+function decodeWhole(bytes: Uint8Array, what: string): RecordBatch[] {
+  try {
+    return decodeIpc(bytes).batches;
+  } catch (e) {
+    throw new SourceError(`${what}: not a readable Arrow IPC stream or file (${(e as Error).message})`);
+  }
+}
+
+/** Yields the record batches of an Arrow IPC stream (incrementally) or file (whole) read from `input`. */
 export async function* arrowBatches(
   input: AsyncIterable<Uint8Array>,
   what = 'input',
 ): AsyncGenerator<RecordBatch> {
+  // Look at the first bytes: the file format needs all of it anyway.
+  const it = input[Symbol.asyncIterator]();
+  const head: Uint8Array[] = [];
+  let size = 0;
+  let done = false;
+  while (size < 6) {
+    const r = await it.next();
+    if (r.done) {
+      done = true;
+      break;
+    }
+    head.push(r.value);
+    size += r.value.length;
+  }
+  const first = Buffer.concat(head);
+  if (done || isArrowFile(first)) {
+    const all: Uint8Array[] = [first];
+    while (!done) {
+      const r = await it.next();
+      if (r.done) break;
+      all.push(r.value);
+    }
+    yield* decodeWhole(Buffer.concat(all), what);
+    return;
+  }
+  async function* rest(): AsyncGenerator<Uint8Array> {
+    yield first;
+    while (true) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
   let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
   try {
-    reader = await RecordBatchReader.from(input);
+    reader = await RecordBatchReader.from(rest());
   } catch (e) {
     throw new SourceError(`${what}: not an Arrow IPC stream or file (${(e as Error).message})`);
   }
-  const it = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
+  const batches = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
   try {
     while (true) {
       let r: IteratorResult<RecordBatch>;
       try {
-        r = await it.next();
+        r = await batches.next();
       } catch (e) {
         throw new SourceError(
           `${what}: not an Arrow IPC stream or file, or cut short (${(e as Error).message})`,
@@ -35,6 +85,7 @@ export async function* arrowBatches(
       yield r.value;
     }
   } finally {
+    await batches.return?.();
     await it.return?.();
   }
 }

@@ -12,7 +12,7 @@
 import { createReadStream } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
 import { parseDataType } from '../types/parse.js';
-import { arrowBatches } from './arrow-source.js';
+import { arrowBatches, arrowFileBatches } from './arrow-source.js';
 import type { CsvColumnSpec } from './csv-decoder.js';
 import { CsvSource, type CsvSourceOptions } from './csv-source.js';
 import { SourceError } from './errors.js';
@@ -115,16 +115,15 @@ function counted(batches: AsyncIterable<RecordBatch>, count: { rows: number }): 
 
 export async function openSource(input: string, opts: OpenSourceOptions = {}): Promise<OpenedSource> {
   const byName = input === '-' ? undefined : formatOfPath(input);
-  let stream: AsyncIterable<Uint8Array> =
-    input === '-' ? (opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>)) : createReadStream(input);
-  if (input !== '-') {
+  const file = input === '-' ? undefined : createReadStream(input);
+  if (file) {
     // fail now on a missing file, with its path, rather than at the first read
     await new Promise<void>((resolve, reject) => {
-      const s = stream as ReturnType<typeof createReadStream>;
-      s.once('open', () => resolve());
-      s.once('error', (e) => reject(new SourceError(`cannot read ${input}: ${(e as Error).message}`)));
+      file.once('open', () => resolve());
+      file.once('error', (e) => reject(new SourceError(`cannot read ${input}: ${(e as Error).message}`)));
     });
   }
+  let stream: AsyncIterable<Uint8Array> = file ?? opts.stdin ?? (process.stdin as AsyncIterable<Uint8Array>);
   let format = opts.format ?? byName?.format;
   if (!format) {
     const { head, all } = await peekBytes(stream, 6);
@@ -133,12 +132,13 @@ export async function openSource(input: string, opts: OpenSourceOptions = {}): P
   }
   const what = input === '-' ? 'stdin' : input;
   if (format === 'arrow') {
+    file?.destroy(); // a file is read whole, see arrow-source.ts
     if (opts.schema !== undefined)
       throw new SourceError('--schema is for CSV input; an Arrow input carries its schema');
     const count = { rows: 0 };
     return {
       format,
-      batches: counted(arrowBatches(stream, what), count),
+      batches: counted(input === '-' ? arrowBatches(stream, what) : arrowFileBatches(input), count),
       stats: () => ({ format: 'arrow', rowsRead: count.rows, badLines: 0 }),
     };
   }

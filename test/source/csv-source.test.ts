@@ -103,6 +103,28 @@ describe('openSource', () => {
     expect(trows).toEqual([{ a: 1, b: 'x,y' }]);
   });
 
+  it('reads Arrow files and stream files by extension, and names a truncated one', async () => {
+    for (const [name, fmt] of [
+      ['t.arrow', 'file'],
+      ['t.arrows', 'stream'],
+    ] as const) {
+      const p = path.join(tmp, name);
+      fs.writeFileSync(p, arrow.tableToIPC(table, fmt));
+      const src = await openSource(p);
+      expect(src.format).toBe('arrow');
+      const xs: number[] = [];
+      for await (const b of src.batches) xs.push(...(b.getChild('x')!.toArray() as Float64Array));
+      expect(xs).toEqual([1, 2, 3]);
+    }
+    const cut = path.join(tmp, 'cut.arrow');
+    const bytes = arrow.tableToIPC(table, 'file');
+    fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 20));
+    const src = await openSource(cut);
+    await expect(async () => {
+      for await (const _ of src.batches);
+    }).rejects.toThrow(/cut\.arrow: not a readable Arrow IPC stream or file/);
+  });
+
   it('says what is wrong with an input it cannot read', async () => {
     await expect(openSource(path.join(tmp, 'missing.csv'))).rejects.toThrow(/cannot read .*missing\.csv/);
     const stdin = new PassThrough();
