@@ -76,7 +76,13 @@ function resolvePackage(spec: string, from: string): string | undefined {
     if (existsSync(pkgDir)) {
       let pkg: { exports?: unknown; main?: unknown } = {};
       const pj = join(pkgDir, 'package.json');
-      if (isFile(pj)) pkg = JSON.parse(readFileSync(pj, 'utf8')) as typeof pkg;
+      if (isFile(pj)) {
+        try {
+          pkg = JSON.parse(readFileSync(pj, 'utf8')) as typeof pkg;
+        } catch (e) {
+          throw new UdfLocationError(`UDF module '${spec}': cannot read ${pj}: ${(e as Error).message}`);
+        }
+      }
       const key = sub ? `.${sub}` : '.';
       let target: string | undefined;
       if (pkg.exports !== undefined) {
@@ -173,7 +179,7 @@ export function resolveModulePath(spec: string, opts: ModulePathOptions): string
   if (opts.allowedDirs && !allowed(realPath, opts.allowedDirs)) {
     throw new UdfLocationError(
       `UDF module ${realPath}${realPath !== path ? ` (named as ${spec})` : ''} is outside the allowed directories ` +
-        `(${opts.allowedDirs.join(', ')}) and not in their node_modules; the worker loads UDFs only from its --udf-root directories`,
+        `(${opts.allowedDirs.join(', ')}) and vecudf's installation; the worker loads UDFs only from its --udf-root directories`,
     );
   }
   return realPath;
