@@ -79,6 +79,9 @@ interface ActiveBundle {
   stages: Stage[];
 }
 
+/** How long bundles in flight may take to end once the runner closed the control stream. */
+const STOP_GRACE_MS = 2_000;
+
 export class Worker {
   readonly id: string;
   readonly log: LogSink;
@@ -343,7 +346,31 @@ export class Worker {
     }
   }
 
-  /** Closes the control stream, lets bundles in flight end, closes data, logging and the pool. */
+  /**
+   * Bundles in flight get a moment to end when the runner closed the stream on purpose, none when
+   * it went away (its streams broke: nobody waits for their results); a UDF that hangs is then
+   * cut off (its threads are destroyed), so that the worker always exits.
+   */
+  async #closePool(): Promise<void> {
+    if (!this.failure) {
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        this.#pool.close().then(() => true),
+        new Promise<false>((r) => {
+          timer = setTimeout(() => r(false), STOP_GRACE_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (ended) return;
+      this.log.log(
+        'warn',
+        `bundles still running ${STOP_GRACE_MS} ms after the runner closed the stream: stopped`,
+      );
+    }
+    await this.#pool.close({ force: true });
+  }
+
+  /** Closes the control stream, lets bundles in flight end (briefly), closes data, logging and the pool. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       try {
@@ -353,7 +380,7 @@ export class Worker {
       }
       for (const ch of this.#channels.values()) ch.close();
       this.#channels.clear();
-      if (this.#ownsPool) await this.#pool.close();
+      if (this.#ownsPool) await this.#closePool();
       this.#client.close();
       this.#restoreConsole?.();
       await this.log.close();

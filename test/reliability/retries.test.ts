@@ -22,7 +22,7 @@ async function start(opts: RunnerOptions = {}): Promise<Runner> {
   return r;
 }
 
-const ROWS = 30_000;
+const ROWS = 20_000;
 const spec: RunSpec = {
   plan: planOf('slow'),
   columns: ['x'],
