@@ -20,7 +20,12 @@ import {
   loadAccess,
 } from '../../src/proto/access.js';
 import { CHANNEL_OPTIONS } from '../../src/proto/channel-options.js';
-import { BeamFnExternalWorkerPoolClient, ProvisionServiceClient } from '../../src/proto/fn-api.js';
+import {
+  BeamFnControlService,
+  BeamFnDataService,
+  BeamFnExternalWorkerPoolClient,
+  ProvisionServiceClient,
+} from '../../src/proto/fn-api.js';
 import { RunnerServers } from '../../src/runner/servers.js';
 import { makeTestCerts, type TestCerts } from './tls-certs.js';
 
@@ -214,6 +219,55 @@ describe("the runner's servers with TLS and a token", () => {
       // through the gate, the service itself answers: this worker id is not expected
       expect(await ask(clientCredentials(withToken))).toBe(grpc.status.PERMISSION_DENIED);
     } finally {
+      await servers.close();
+    }
+  });
+
+  it('refuse Control and Data streams of an expected worker that lack the token', async () => {
+    const access = loadAccess({ tlsCert: certs.cert, tlsKey: certs.key, tokenFile: certs.tokenFile }, {});
+    const servers = await RunnerServers.start({ access });
+    const conn = servers.expectWorker('w1');
+    try {
+      const stream = (url: string, path: string, creds: grpc.ChannelCredentials) =>
+        new Promise<number>((resolve) => {
+          const c = new grpc.Client(url, creds, CHANNEL_OPTIONS);
+          const md = new grpc.Metadata();
+          md.set('worker_id', 'w1');
+          const call = c.makeBidiStreamRequest(
+            path,
+            (b: Buffer) => b,
+            (b: Buffer) => b,
+            md,
+          );
+          call.on('data', () => {});
+          call.on('error', (e: grpc.ServiceError) => {
+            c.close();
+            resolve(e.code);
+          });
+          call.on('status', (st: grpc.StatusObject) => {
+            c.close();
+            resolve(st.code);
+          });
+        });
+      const noToken = clientCredentials(loadAccess({ tlsCa: certs.ca }, {}));
+      const localhost = (url: string) => url.replace('127.0.0.1', 'localhost');
+      expect(await stream(localhost(servers.controlUrl), BeamFnControlService.control.path, noToken)).toBe(
+        grpc.status.UNAUTHENTICATED,
+      );
+      expect(await stream(localhost(servers.dataUrl), BeamFnDataService.data.path, noToken)).toBe(
+        grpc.status.UNAUTHENTICATED,
+      );
+      // the worker's place is still free: nothing was attached
+      const ready = await Promise.race([
+        conn.ready.then(
+          () => 'attached',
+          () => 'gone',
+        ),
+        new Promise((r) => setTimeout(() => r('free'), 100)),
+      ]);
+      expect(ready).toBe('free');
+    } finally {
+      conn.close();
       await servers.close();
     }
   });
