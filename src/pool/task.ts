@@ -108,8 +108,15 @@ export function packElements(views: readonly Uint8Array[]): {
   transfer: ArrayBuffer[];
 } {
   let slabBytes = 0;
-  for (const v of views) if (!ownsBuffer(v)) slabBytes += (v.byteLength + 7) & ~7;
-  const slab = slabBytes > 0 ? new Uint8Array(slabBytes) : undefined;
+  let copied = false;
+  for (const v of views) {
+    if (ownsBuffer(v)) continue;
+    copied = true;
+    slabBytes += (v.byteLength + 7) & ~7;
+  }
+  // Allocated whenever one view is copied, even if every copied view is empty (an element of
+  // length 0 is malformed input, and must fail its task, not the pool's dispatch).
+  const slab = copied ? new Uint8Array(slabBytes) : undefined;
   const elements: OwnedBytes[] = [];
   const transfer: ArrayBuffer[] = [];
   let at = 0;

@@ -5,6 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { SERVER_OPTIONS } from '../../src/proto/channel-options.js';
+import { encodeElements, type OutgoingData } from '../../src/proto/elements-codec.js';
 import {
   BeamFnControlService,
   BeamFnDataService,
@@ -18,7 +19,6 @@ import {
   type ProcessBundleDescriptor,
   ProvisionServiceService,
 } from '../../src/proto/fn-api.js';
-import { encodeElements, type OutgoingData } from '../../src/proto/elements-codec.js';
 
 const id = (b: Buffer) => b;
 
@@ -130,7 +130,13 @@ export class FakeRunner {
             }
             for (const w of self.#outputWaiters.splice(0)) w();
           });
-          call.on('error', () => {});
+          // a stream the worker gave up on (it reconnects for its next bundle) takes no more data
+          const gone = () => {
+            if (self.#data === call) self.#data = undefined;
+          };
+          call.on('error', gone);
+          call.on('cancelled', gone);
+          call.on('close', gone);
           for (const w of self.#dataWaiters.splice(0)) w();
         },
       },
@@ -195,6 +201,12 @@ export class FakeRunner {
     if (!this.#data!.write(encodeElements(entries))) {
       await new Promise((r) => this.#data!.once('drain', r));
     }
+  }
+
+  /** Writes raw bytes to the worker as one `Elements` message (malformed ones included). */
+  async sendRawData(bytes: Uint8Array): Promise<void> {
+    await this.dataConnected();
+    this.#data!.write(Buffer.from(bytes));
   }
 
   /** The output of (instruction, transform) once its is_last arrived: the concatenated bytes. */

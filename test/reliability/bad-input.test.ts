@@ -350,6 +350,24 @@ describe('malformed control messages', () => {
     await expectServes(rig);
   });
 
+  it('a malformed Elements message on the data stream: the bundles in flight fail, the next ones run', async () => {
+    const { runner } = rig;
+    const id = runner.newId();
+    const resp = runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } },
+      id,
+    );
+    await runner.sendData([
+      { instructionId: id, transformId: INPUT, parts: [abElement([1], [2])], isLast: false },
+    ]);
+    // field 1 (Data) with a length running past the end of the message
+    await runner.sendRawData(Uint8Array.of(0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01));
+    const r = await within(resp, 10_000, 'bundle on a broken data stream');
+    expect(r.error).toMatch(/data stream to .* failed/);
+    expect(r.error).toContain(`bundle ${id}`);
+    await expectServes(rig);
+  });
+
   it('instructions naming unknown bundles: progress, split, finalize', async () => {
     const { runner } = rig;
     const pr = await runner.instruct({ processBundleProgress: { instructionId: 'never-was' } });
