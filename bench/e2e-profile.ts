@@ -1,0 +1,99 @@
+/**
+ * Profiles the end-to-end path of plus(a, b) through a worker process: `runs` rounds, each a raw
+ * gRPC loopback of the same bytes then a vectorized run (paired, so the fraction of raw is
+ * measured side by side); prints one JSON line (median fraction, every pair's fraction, the
+ * median run's stage times including the worker's decode / UDF / encode), then a summary of the
+ * worker's CPU profile by category. Profile this (runner) process too with node's --cpu-prof.
+ *
+ * Environment: THREADS (worker threads, default 0: the main thread), BATCH (rows per batch,
+ * default 10,000), ROWS (default 1,000,000), NOPROF=1 (no worker profile; then WORKER_FLAGS are
+ * node flags for the worker, e.g. `--trace-gc`), WORKER_OUT=1 (print the worker's output).
+ *
+ * @example
+ * node --cpu-prof --cpu-prof-dir=/tmp/prof/runner --import tsx bench/e2e-profile.ts /tmp/prof 8
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RecordBatch } from 'apache-arrow';
+import { defaultCliCommand } from '../src/runner/process-worker.js';
+import { Runner, type RunSpec } from '../src/runner/runner.js';
+import { summarizeProfiles } from './lib/cpu-profile.js';
+import { numericData, toBatches } from './lib/data.js';
+import { startRawLoopback } from './lib/raw-loopback.js';
+import { stagesOf } from './suites/e2e.js';
+
+const dir = process.argv[2] ?? '/tmp/vecudf-prof';
+const runs = Number(process.argv[3] ?? 8);
+const threads = Number(process.env.THREADS ?? 0);
+const bs = Number(process.env.BATCH ?? 10_000);
+const rows = Number(process.env.ROWS ?? 1_000_000);
+const UDFS = fileURLToPath(new URL('./udfs.ts', import.meta.url));
+mkdirSync(join(dir, 'worker'), { recursive: true });
+const [exe, ...rest] = defaultCliCommand();
+const profile = process.env.NOPROF
+  ? (process.env.WORKER_FLAGS ?? '').split(' ').filter(Boolean)
+  : ['--cpu-prof', `--cpu-prof-dir=${join(dir, 'worker')}`];
+const runner = await Runner.start({
+  threads,
+  environment: {
+    type: 'process',
+    command: [exe!, ...profile, ...rest],
+    ...(process.env.WORKER_OUT ? { onOutput: (l: string) => process.stderr.write(`W ${l}\n`) } : {}),
+  },
+});
+const raw = await startRawLoopback();
+const ds = numericData(rows, 1);
+const input = toBatches(ds, ['a', 'b'], bs);
+const spec: RunSpec = {
+  plan: { calls: [{ udf: { module: UDFS, export: 'plus' }, args: [{ column: 0 }, { column: 1 }] }] },
+  arrowBatchSize: bs,
+};
+async function once() {
+  const run = runner.run(input, spec);
+  for await (const _ of run as AsyncIterable<RecordBatch>) {
+    // nothing
+  }
+  return run.metrics;
+}
+const cal = await once();
+await once();
+const rawRun = {
+  elementBytes: Math.round(cal.bytesSent / cal.batches),
+  elements: cal.batches,
+  ratio: cal.bytesReceived / cal.bytesSent,
+  elementsPerBundle: Math.max(1, Math.floor(100_000 / bs)),
+};
+await raw.run(rawRun);
+await new Promise((r) => setTimeout(r, 1000));
+const vec: number[] = [];
+const rawMs: number[] = [];
+const all = [];
+for (let k = 0; k < runs; k++) {
+  const r = await raw.run(rawRun);
+  rawMs.push(r.ms);
+  const m = await once();
+  vec.push(m.elapsedMs);
+  all.push(m);
+}
+const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const mi = all.indexOf(all.find((m) => m.elapsedMs === med(vec))!);
+console.log(
+  JSON.stringify({
+    rows,
+    bs,
+    threads,
+    bytes: cal.bytesSent + cal.bytesReceived,
+    rawMs: med(rawMs),
+    vecMs: med(vec),
+    fraction: med(rawMs) / med(vec),
+    pairs: vec.map((v, i) => +(rawMs[i]! / v).toFixed(2)),
+    stages: stagesOf(all[mi]!),
+  }),
+);
+await raw.close();
+await runner.close();
+if (!process.env.NOPROF) {
+  const s = summarizeProfiles(join(dir, 'worker'), 'worker', 25, 600);
+  console.log(JSON.stringify(s, null, 1));
+}
