@@ -1,6 +1,6 @@
 /**
- * An Arrow IPC source. The stream format arriving on a pipe is read incrementally (apache-arrow's
- * stream reader: each batch comes out as soon as its bytes are in); a file, or the file format
+ * An Arrow IPC source. The stream format arriving on a pipe is read incrementally (each batch
+ * comes out as soon as its bytes are in, see ipc-stream-source.ts); a file, or the file format
  * (whose footer is at the end), is read whole and decoded zero-copy by src/codec, as fast as
  * before streaming input existed.
  *
@@ -9,9 +9,10 @@
  * for await (const batch of arrowFileBatches('data.arrow')) …;
  */
 import { readFile } from 'node:fs/promises';
-import { type RecordBatch, RecordBatchReader } from 'apache-arrow';
+import type { RecordBatch } from 'apache-arrow';
 import { decodeIpc, isArrowFile } from '../codec/ipc-reader.js';
 import { SourceError } from './errors.js';
+import { ipcStreamBatches } from './ipc-stream-source.js';
 
 /** The batches of an Arrow IPC file or stream file on disk, read whole. */
 export async function* arrowFileBatches(path: string): AsyncGenerator<RecordBatch> {
@@ -58,34 +59,15 @@ export async function* arrowBatches(
   }
   async function* rest(): AsyncGenerator<Uint8Array> {
     yield first;
-    while (true) {
-      const r = await it.next();
-      if (r.done) return;
-      yield r.value;
-    }
-  }
-  let reader: Awaited<ReturnType<typeof RecordBatchReader.from>>;
-  try {
-    reader = await RecordBatchReader.from(rest());
-  } catch (e) {
-    throw new SourceError(`${what}: not an Arrow IPC stream or file (${(e as Error).message})`);
-  }
-  const batches = (reader as AsyncIterable<RecordBatch>)[Symbol.asyncIterator]();
-  try {
-    while (true) {
-      let r: IteratorResult<RecordBatch>;
-      try {
-        r = await batches.next();
-      } catch (e) {
-        throw new SourceError(
-          `${what}: not an Arrow IPC stream or file, or cut short (${(e as Error).message})`,
-        );
+    try {
+      while (true) {
+        const r = await it.next();
+        if (r.done) return;
+        yield r.value;
       }
-      if (r.done) return;
-      yield r.value;
+    } finally {
+      await it.return?.();
     }
-  } finally {
-    await batches.return?.();
-    await it.return?.();
   }
+  yield* ipcStreamBatches(rest(), what);
 }

@@ -132,7 +132,7 @@ describe('openSource', () => {
     const src = await openSource('-', { stdin, format: 'arrow' });
     await expect(async () => {
       for await (const _ of src.batches);
-    }).rejects.toThrow(/stdin: not an Arrow IPC stream or file/);
+    }).rejects.toThrow(/stdin: not a readable Arrow IPC stream/);
     await expect(
       openSource('-', { stdin: new PassThrough(), format: 'arrow', schema: 'a INT' }),
     ).rejects.toThrow(/--schema is for CSV input/);
