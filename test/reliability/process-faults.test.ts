@@ -4,44 +4,30 @@
  * well as an EXTERNAL one started by `vecudf worker-pool`, where the pool stays up, reaps the
  * worker, forgets it and starts new workers for the next runner. Every wait is bounded.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RecordBatch } from 'apache-arrow';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { Runner } from '../../src/runner/runner.js';
-import { column, goneWithin, numbered, planOf, running, until } from './process-support.js';
+import {
+  childrenOf,
+  column,
+  goneWithin,
+  nodeProcess,
+  numbered,
+  planOf,
+  ROOT,
+  running,
+  startPool,
+  until,
+} from './process-support.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const CHILD = join(root, 'test/reliability/fixtures/runner-child.ts');
+const CHILD = join(ROOT, 'test/reliability/fixtures/runner-child.ts');
 
 const spawned: ChildProcess[] = [];
 afterAll(() => {
   for (const c of spawned) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
-
-/** Spawns `node --import tsx args…`, collecting its output; `lines` gets each stdout line. */
-function node(args: string[], lines?: (line: string) => void): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', tsx, ...args], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  spawned.push(child);
-  let out = '';
-  let partial = '';
-  child.stdout!.on('data', (b: Buffer) => {
-    out += b;
-    const parts = (partial + b.toString()).split('\n');
-    partial = parts.pop() ?? '';
-    for (const l of parts) lines?.(l);
-  });
-  child.stderr!.on('data', (b: Buffer) => {
-    out += b;
-  });
-  return { child, output: () => out };
-}
 
 interface ChildEvents {
   started: Promise<{ workerId: string; workerPid: number | null }>;
@@ -64,12 +50,13 @@ function runnerChild(mode: 'process' | 'external', address = '-', udf = 'slow'):
     output = res;
     fail2 = rej;
   });
-  const { child, output: text } = node([CHILD, mode, address, udf], (line) => {
+  const { child, output: text } = nodeProcess([CHILD, mode, address, udf], (line) => {
     if (!line.startsWith('{')) return;
     const ev = JSON.parse(line) as { event: string; workerId: string; workerPid: number | null };
     if (ev.event === 'started') started(ev);
     if (ev.event === 'output') output();
   });
+  spawned.push(child);
   child.on('exit', (code, signal) => {
     const e = new Error(`the runner fixture exited (${signal ?? code}): ${text()}`);
     fail(e);
@@ -88,18 +75,6 @@ function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
       t = setTimeout(() => rej(new Error(`${what}: not within ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(t));
-}
-
-/** Child pids of `pid` (via pgrep). */
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean)
-      .map(Number);
-  } catch {
-    return []; // pgrep exits 1 when there is none
-  }
 }
 
 /** The children of `pid` as `ps` shows them (for failure messages). */
@@ -148,16 +123,10 @@ describe('the runner dies under a worker of `vecudf worker-pool`', () => {
   });
 
   it('the worker exits, the pool stays up, reaps and forgets it, and serves the next runner', async () => {
-    let listening!: (a: string) => void;
-    const ready = new Promise<string>((r) => {
-      listening = r;
-    });
-    const p = node([join(root, 'src/cli/main.ts'), 'worker-pool', '--port=0'], (line) => {
-      const m = /listening on (\S+)/.exec(line);
-      if (m) listening(m[1]!);
-    });
+    const p = await bounded(startPool(), 30_000, 'the pool to listen');
     pool = p.child;
-    address = await bounded(ready, 30_000, 'the pool to listen');
+    spawned.push(pool);
+    address = p.address;
 
     const r = runnerChild('external', address);
     const { workerId } = await bounded(r.started, 30_000, 'runner and worker start');

@@ -3,11 +3,70 @@
  * name, collecting a run, and checks that a process is gone (exited and reaped, or a zombie
  * whose parent died — either way it runs no more).
  */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Field, Float64, makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
 import type { Plan } from '../../src/exec/plan.js';
 
 export const PROCESS_UDFS = new URL('./fixtures/process-udfs.ts', import.meta.url).pathname;
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Spawns `node --import tsx args…` in the project root; `lines` gets each stdout line. */
+export function nodeProcess(
+  args: string[],
+  lines?: (line: string) => void,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['--import', TSX, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let partial = '';
+  child.stdout!.on('data', (b: Buffer) => {
+    out += b;
+    const parts = (partial + b.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) lines?.(l);
+  });
+  child.stderr!.on('data', (b: Buffer) => {
+    out += b;
+  });
+  return { child, output: () => out };
+}
+
+/** Starts `vecudf worker-pool --port=0` and resolves with it and its address once it listens. */
+export async function startPool(): Promise<{ child: ChildProcess; address: string; output: () => string }> {
+  let listening!: (a: string) => void;
+  const ready = new Promise<string>((r) => {
+    listening = r;
+  });
+  const p = nodeProcess([join(ROOT, 'src/cli/main.ts'), 'worker-pool', '--port=0'], (line) => {
+    const m = /listening on (\S+)/.exec(line);
+    if (m) listening(m[1]!);
+  });
+  const exited = new Promise<never>((_, rej) =>
+    p.child.once('exit', (c) => rej(new Error(`the pool exited (${c}): ${p.output()}`))),
+  );
+  exited.catch(() => {});
+  const address = await Promise.race([ready, exited]);
+  return { child: p.child, address, output: p.output };
+}
+
+/** Child pids of `pid` (via pgrep). */
+export function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when there is none
+  }
+}
 
 /** A plan calling fixture `name` on the UDF input column 0. */
 export function planOf(name: string): Plan {
