@@ -265,6 +265,49 @@ describe('vecudf run: Arrow on stdin, --sink', () => {
     );
   }, 60_000);
 
+  it('reads an Arrow stream on stdin batch by batch: each result is out before the next batch is sent', async () => {
+    const [cmd, ...prefix] = cli;
+    const child = spawn(
+      cmd!,
+      [
+        ...prefix,
+        'run',
+        '--udf',
+        'examples/guide/plain.mjs#halve',
+        '--kind',
+        'vectorized',
+        '--result-type',
+        'DOUBLE',
+      ].concat(['--columns', 'x', '--input', '-', '--output', '-', '--batch-size', '2', '--in-process']),
+      { cwd: ROOT },
+    );
+    const out = watch(child);
+    const writer = new arrow.RecordBatchStreamWriter();
+    writer.toNodeStream().pipe(child.stdin);
+    try {
+      for (let k = 0; k < 3; k++) {
+        const t = arrow.tableFromArrays({ x: Float64Array.of(10 * k, 10 * k + 2) });
+        writer.write(t.batches[0]!);
+        await out.waitFor(`${10 * k + 2},${5 * k + 1}`, 30_000);
+        expect(child.exitCode).toBeNull();
+      }
+      writer.finish();
+      writer.close();
+      expect(await out.exited, out.stderr()).toBe(0);
+      expect(out.lines.map((l) => l.text)).toEqual([
+        'x,result',
+        '0,0',
+        '2,1',
+        '10,5',
+        '12,6',
+        '20,10',
+        '22,11',
+      ]);
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+
   it('infers CSV column types from the header and first rows', () => {
     const r = runSync(
       [
