@@ -43,15 +43,22 @@ describe('the soak, for 12 s', () => {
     expect(r.ok).toBe(true);
     expect(summary).toMatch(/^\*\*PASS\*\*/m);
 
-    // Memory: live ArrayBuffers of the runner process after a full GC, start vs end, against the
-    // rows streamed in between (the leak kept ~23 bytes per row).
+    // Memory: live ArrayBuffers of the runner process after a full GC, the median of the first
+    // three samples after the warm-up against that of the last three (one odd sample does not
+    // decide), against the rows streamed in between (the leak kept ~23 bytes per row).
     const warm = r.samples.filter((s) => s.warm);
-    const first = warm[0]!;
-    const last = warm[warm.length - 1]!;
-    const rowsBetween = last.rows[0]! + last.rows[1]! - first.rows[0]! - first.rows[1]!;
-    const abGrowth = last.arrayBuffersRunner - first.arrayBuffersRunner;
-    console.log(`runner ArrayBuffers ${(abGrowth / MB).toFixed(1)} MB over ${rowsBetween} rows`);
-    expect(abGrowth).toBeLessThan(8 * MB + 4 * rowsBetween);
+    const median3 = (xs: number[]) => xs.sort((x, y) => x - y)[1]!;
+    const head = warm.slice(0, 3);
+    const tail = warm.slice(-3);
+    const rowsOf = (s: (typeof warm)[number]) => s.rows[0]! + s.rows[1]!;
+    const rowsBetween = rowsOf(tail[1]!) - rowsOf(head[1]!);
+    const abGrowth =
+      median3(tail.map((s) => s.arrayBuffersRunner)) - median3(head.map((s) => s.arrayBuffersRunner));
+    console.log(
+      `runner ArrayBuffers ${(abGrowth / MB).toFixed(1)} MB over ${rowsBetween} rows:`,
+      warm.map((s) => (s.arrayBuffersRunner / MB).toFixed(0)).join(' '),
+    );
+    expect(abGrowth).toBeLessThan(12 * MB + 4 * rowsBetween);
     // RSS (if /proc is there): each process within a bound after the warm-up.
     for (const m of [r.memory.runner, r.memory.pool, ...r.memory.workers]) {
       if (m.startBytes === undefined || m.endBytes === undefined) continue;
