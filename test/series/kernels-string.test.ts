@@ -186,6 +186,19 @@ describe('string kernels against JS string references', () => {
     );
   });
 
+  it('the SIMD scan checks the bytes between the first and the last', () => {
+    const rows = Array.from(
+      { length: 200 },
+      (_, i) => ['xx vxxxo', 'a VIDEO b', 'vidxo', null, 'video!'][i % 5]!,
+    );
+    const s = Series.from(rows, { type: T.STRING() });
+    const want = rows.map((x) => (x === null ? null : x.toLowerCase().includes('video')));
+    expect(s.str.lower().str.contains('video').toArray()).toEqual(want);
+    expect(s.str.contains('video').toArray()).toEqual(
+      rows.map((x) => (x === null ? null : x.includes('video'))),
+    );
+  });
+
   it('searches byte buffers that do not start on a 4-byte boundary', () => {
     const text = 'xxvideo|VIDEO|vid|eo video';
     const raw = new TextEncoder().encode(`@${text}`);

@@ -5,8 +5,8 @@
  *
  * `contains` searches the whole byte buffer at once, mapping each hit to its row: the row pointer
  * only moves forward, after a hit the search skips to the next row, and a hit that would run past
- * its row's end does not count. On buffers of a few KiB and more, candidates (first and last
- * pattern byte in place) come from a WebAssembly SIMD scan of 16 bytes per step (simd-scan.ts;
+ * its row's end does not count. On buffers of a few KiB and more, the matches (first and last
+ * pattern byte in place, then the rest) come from a WebAssembly SIMD scan of 16 bytes per step (simd-scan.ts;
  * ~2× faster than the Horspool search on 50-byte URL rows, copy into the module included); small
  * buffers, or hosts without WebAssembly SIMD, use one Boyer–Moore–Horspool search (the pattern
  * moves by up to its length per step, looking at one byte). Horspool was ~1.6× faster than a
@@ -99,7 +99,7 @@ function foldKey(c: number, fold: Fold): [number, number] | null {
   return upperLetter ? [0x20, c | 0x20] : null;
 }
 
-/** `searchContains` over SIMD candidates; false when WebAssembly SIMD is not there (nothing done). */
+/** `searchContains` over SIMD matches; false when WebAssembly SIMD is not there (nothing done). */
 function simdContains(
   offsets: Int32Array,
   bytes: Uint8Array,
@@ -109,18 +109,22 @@ function simdContains(
   bits: Uint8Array,
 ): boolean {
   const scanner = simdScanner();
-  if (scanner === null) return false;
   const m = pat.length;
-  const kf = foldKey(pat[0]!, fold);
-  const kl = foldKey(pat[m - 1]!, fold);
-  if (kf === null || kl === null) return true; // no row can match
-  const t = TABLES[fold];
+  if (scanner === null || m > 255) return false;
+  const or = new Uint8Array(m);
+  const value = new Uint8Array(m);
+  for (let q = 0; q < m; q++) {
+    const key = foldKey(pat[q]!, fold);
+    if (key === null) return true; // no row can match
+    or[q] = key[0];
+    value[q] = key[1];
+  }
   const start = offsets[0]!;
   const end = offsets[n]!;
-  const pairs = scanner.candidateBlocks(bytes, start, end, m, kf[1], kl[1], kf[0], kl[0]);
+  const pairs = scanner.matchBlocks(bytes, start, end, or, value);
   const blocks = pairs.length >>> 1;
   let row = 0;
-  let skip = start; // candidates before this are in a row already found
+  let skip = start; // matches before this are in a row already found
   for (let k = 0; k < blocks; k++) {
     const base = start + pairs[2 * k]!;
     let mask = pairs[2 * k + 1]!;
@@ -128,7 +132,7 @@ function simdContains(
       const at = base + 31 - Math.clz32(mask & -mask);
       mask &= mask - 1;
       if (at + m > end) return true;
-      if (at < skip || !matchAt(bytes, at, pat, t)) continue;
+      if (at < skip) continue;
       while (offsets[row + 1]! <= at) row++;
       if (at + m <= offsets[row + 1]!) {
         bits[row >>> 3]! |= 1 << (row & 7);
