@@ -24,6 +24,7 @@ import {
   ThreadDiedError,
   UdfTimeoutError,
 } from './errors.js';
+import { withExitGuard } from './exit-guard.js';
 import type { ElementMode, ResolvedPoolOptions } from './options.js';
 import { planUdfNames } from './plan-names.js';
 import { fromErrorRecord } from './remote-error.js';
@@ -78,7 +79,7 @@ interface PlanDispatch {
 /** Batches of a plan measured on threads before adaptive dispatch decides. */
 const SAMPLES = 8;
 /** Batches of a plan not sampled at first: a fresh thread runs them cold (before the JIT). */
-const WARM_UP = 4;
+const WARM_UP = 16;
 /** A plan left on the threads is sampled again after this many more batches. */
 const RESAMPLE_AFTER = 64;
 /** Largest task, in input bytes (several elements are packed together only below this). */
@@ -215,7 +216,8 @@ export class ThreadPool implements ExecutorPool {
     const info = { rowsIn: 0 };
     let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
     try {
-      out = await this.#main.run(planKey, plan, bytes, mode, info);
+      // process.exit in the UDF must fail the batch here, not end the worker
+      out = await withExitGuard(() => this.#main!.run(planKey, plan, bytes, mode, info));
       return out.bytes;
     } finally {
       const busyMs = epochMs() - startedAt;
