@@ -15,7 +15,7 @@
  *
  * Reusable: `runPoolE2e(options)` returns the figures; run as a script, it prints them.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type * as arrow from 'apache-arrow';
@@ -46,26 +46,44 @@ export interface PoolE2eFigure {
   /** Median over rounds. */
   elapsedMs: number;
   rowsPerSec: number;
-  /** CPU ms of the runner process and of the worker process in the median run. */
+  /** CPU ms of the runner process and of the worker process per run (mean over rounds). */
   runnerCpuMs: number;
   workerCpuMs: number;
+  /** Of which the worker's main thread. */
+  workerMainCpuMs: number;
   /** The worker's time inside the UDF (its udf_ns monitoring info), median run. */
   udfMs: number;
 }
 
 const CLK_TCK = 100;
 
-/** CPU ms (user + system) of a process so far, from /proc; undefined where there is no /proc. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
+/** CPU ms (user + system) in a /proc stat file; 0 where there is none. */
+function statCpuMs(path: string): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // After the command: state is field 3, utime 14 and stime 15 (1-based over the whole line).
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
   } catch {
-    return undefined;
+    return 0;
   }
+}
+
+/**
+ * CPU ms of a process so far: all of it, and its main thread alone (gRPC, framing, the pool's
+ * books — or the UDFs too with 0 threads); the rest is the pool's threads and V8's helpers (GC).
+ */
+function processCpuMs(pid: number | undefined): { all: number; main: number } {
+  if (pid === undefined) return { all: 0, main: 0 };
+  let all = 0;
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    // no /proc
+  }
+  for (const tid of tids) all += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+  return { all, main: statCpuMs(`/proc/${pid}/task/${pid}/stat`) };
 }
 
 async function drain(run: AsyncIterable<arrow.RecordBatch>): Promise<void> {
@@ -78,6 +96,7 @@ interface Sample {
   elapsedMs: number;
   runnerCpuMs: number;
   workerCpuMs: number;
+  workerMainCpuMs: number;
   udfMs: number;
 }
 
@@ -122,18 +141,19 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
       const runner = runners[ri]!;
       const pid = runner.worker.pid;
       const c0 = process.cpuUsage();
-      const w0 = processCpuMs(pid) ?? 0;
+      const w0 = processCpuMs(pid);
       const run = runner.run(inputs[ci]!, spec(cases[ci]!));
       await drain(run);
       const c1 = process.cpuUsage(c0);
-      const w1 = processCpuMs(pid) ?? 0;
+      const w1 = processCpuMs(pid);
       if (run.metrics.outputRows !== cases[ci]!.ds.rows) {
         throw new Error(`${cases[ci]!.udf}: ${run.metrics.outputRows} rows out of ${cases[ci]!.ds.rows}`);
       }
       return {
         elapsedMs: run.metrics.elapsedMs,
         runnerCpuMs: (c1.user + c1.system) / 1000,
-        workerCpuMs: w1 - w0,
+        workerCpuMs: w1.all - w0.all,
+        workerMainCpuMs: w1.main - w0.main,
         udfMs: run.metrics.udfMs,
       };
     };
@@ -157,13 +177,16 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
       threads.forEach((t, ri) => {
         const xs = [...samples.get(`${ci}/${ri}`)!].sort((a, b) => a.elapsedMs - b.elapsedMs);
         const m = xs[xs.length >> 1]!;
+        // CPU times are read in 10 ms ticks: the mean over the rounds, not one run's.
+        const mean = (k: keyof Sample) => xs.reduce((a, x) => a + x[k], 0) / xs.length;
         figures.push({
           udf: c.udf,
           threads: t,
           elapsedMs: m.elapsedMs,
           rowsPerSec: (c.ds.rows * 1000) / m.elapsedMs,
-          runnerCpuMs: m.runnerCpuMs,
-          workerCpuMs: m.workerCpuMs,
+          runnerCpuMs: mean('runnerCpuMs'),
+          workerCpuMs: mean('workerCpuMs'),
+          workerMainCpuMs: mean('workerMainCpuMs'),
           udfMs: m.udfMs,
         });
       });
@@ -197,6 +220,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       'M rows/s': fmt(f.rowsPerSec / 1e6),
       'runner CPU ms': fmt(f.runnerCpuMs),
       'worker CPU ms': fmt(f.workerCpuMs),
+      'of which main thread': fmt(f.workerMainCpuMs),
       'UDF ms': fmt(f.udfMs),
     })),
   );
