@@ -61,6 +61,8 @@ export class WorkerConnection {
   private rejectReady!: (e: Error) => void;
 
   private failTimer: ReturnType<typeof setTimeout> | undefined;
+  private pendingReason: Error | undefined;
+  private pendingHasReason = false;
 
   /**
    * @param streamCloseGraceMs when a stream closes, wait this long before failing, so that a
@@ -111,7 +113,7 @@ export class WorkerConnection {
     const gone = (why: string) => () => this.failSoon(new WorkerGoneError(`worker ${this.id} ${why}`));
     call.on('end', gone('closed its control stream'));
     call.on('error', (e: Error) =>
-      this.failSoon(new WorkerGoneError(`worker ${this.id}: control stream failed: ${e.message}`)),
+      this.failSoon(new WorkerGoneError(`worker ${this.id}: control stream failed: ${e.message}`), true),
     );
     call.on('close', gone('closed its control stream'));
     this.resolveReady();
@@ -130,7 +132,7 @@ export class WorkerConnection {
     const gone = (why: string) => () => this.failSoon(new WorkerGoneError(`worker ${this.id} ${why}`));
     call.on('end', gone('closed its data stream'));
     call.on('error', (e: Error) =>
-      this.failSoon(new WorkerGoneError(`worker ${this.id}: data stream failed: ${e.message}`)),
+      this.failSoon(new WorkerGoneError(`worker ${this.id}: data stream failed: ${e.message}`), true),
     );
     call.on('close', gone('closed its data stream'));
     call.on('drain', () => {
@@ -192,9 +194,17 @@ export class WorkerConnection {
     return Promise.race([this.drainWaiter.promise, this.gone]);
   }
 
-  private failSoon(err: Error): void {
-    if (this.failure || this.failTimer) return;
-    this.failTimer = setTimeout(() => this.fail(err), this.streamCloseGraceMs);
+  /**
+   * Fails after the grace period with the best reason heard by then: a stream error (it says why,
+   * e.g. a message over the size limit) over a plain close, the first of each kind.
+   */
+  private failSoon(err: Error, hasReason = false): void {
+    if (this.failure) return;
+    if (!this.pendingReason || (hasReason && !this.pendingHasReason)) {
+      this.pendingReason = err;
+      this.pendingHasReason = hasReason;
+    }
+    this.failTimer ??= setTimeout(() => this.fail(this.pendingReason!), this.streamCloseGraceMs);
   }
 
   /** Marks the worker gone: every pending instruction and receiver fails with `err` (first reason wins). */

@@ -5,13 +5,17 @@
  * into several `Elements` messages (before this, the worker failed with "RESOURCE_EXHAUSTED: Sent
  * message larger than max (100004327 vs. 67108864)"). The cutting itself is checked as a property.
  */
+import * as grpc from '@grpc/grpc-js';
 import { Field, makeData, RecordBatch, Schema, Struct, Utf8 } from 'apache-arrow';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workerChannelOptions } from '../../src/harness/worker-id.js';
 import { MAX_MESSAGE_BYTES } from '../../src/proto/channel-options.js';
 import { decodeElements, encodeElements, type OutgoingData } from '../../src/proto/elements-codec.js';
+import { BeamFnDataService } from '../../src/proto/fn-api.js';
 import { SPLIT_PAYLOAD_BYTES, splitOutgoing } from '../../src/proto/split-messages.js';
 import { Runner } from '../../src/runner/runner.js';
+import { RunnerServers } from '../../src/runner/servers.js';
 import { planOf } from './process-support.js';
 
 /** One batch of `rows` strings of `each` bytes; row i is made of the letter `a + i % 26`. */
@@ -85,6 +89,41 @@ describe('batches bigger than a gRPC message', () => {
     const out: RecordBatch[] = [];
     for await (const b of runner.run([strings(10, 3)], { plan: planOf('sameString') })) out.push(b);
     expect(stringBytes(out, 'result').lengths).toEqual(Array.from({ length: 10 }, () => 3));
+  });
+});
+
+describe('one message over the limit from a peer that does not cut', () => {
+  it('is refused loudly: the sender hears both sizes, the runner drops the worker instead of waiting', async () => {
+    const servers = await RunnerServers.start();
+    const conn = servers.expectWorker('big');
+    // a foreign worker that raised its own send limit and writes 70 MiB in one message
+    const client = new grpc.Client(servers.dataUrl, grpc.credentials.createInsecure(), {
+      ...workerChannelOptions('big'),
+      'grpc.max_send_message_length': -1,
+    });
+    try {
+      const call = client.makeBidiStreamRequest(
+        BeamFnDataService.data.path,
+        (b: Buffer) => b,
+        decodeElements,
+      );
+      const refused = new Promise<Error>((r) => call.on('error', r));
+      call.on('data', () => {});
+      const gone = new Promise<Error>((r) => conn.onGone(r));
+      const big = new Uint8Array(70 * 1024 * 1024);
+      call.write(
+        encodeElements([{ instructionId: '1', transformId: 'fn/write/:0', parts: [big], isLast: true }]),
+      );
+      const err = await Promise.race([
+        refused,
+        new Promise<never>((_, j) => setTimeout(() => j(new Error('no error')), 10_000)),
+      ]);
+      expect(err.message).toMatch(/RESOURCE_EXHAUSTED: Received message larger than max \(\d+ vs 67108864\)/);
+      expect((await gone).message).toMatch(/worker big closed its data stream/);
+    } finally {
+      client.close();
+      await servers.close();
+    }
   });
 });
 
