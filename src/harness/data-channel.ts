@@ -35,6 +35,7 @@ import {
   type PayloadPart,
 } from '../proto/elements-codec.js';
 import { BeamFnDataService } from '../proto/fn-api.js';
+import { SPLIT_PAYLOAD_BYTES, splitOutgoing } from '../proto/split-messages.js';
 import { Inbound } from './inbound.js';
 import { insecure, workerChannelOptions } from './worker-id.js';
 
@@ -329,17 +330,27 @@ export class DataChannel {
 
   #flush(): void {
     if (this.#error || this.#needDrain || this.#pending.length === 0) return;
-    let buf: Buffer | undefined;
-    const msg = encodeElements(this.#pending, (n) => (buf = this.#buffers.take(n)));
+    // A huge output (one big result batch) goes out in several messages, never one over the limit.
+    const messages =
+      this.#pendingBytes > SPLIT_PAYLOAD_BYTES
+        ? splitOutgoing(materialize(this.#pending), SPLIT_PAYLOAD_BYTES)
+        : [this.#pending];
     this.#pending = [];
     this.#pendingByKey.clear();
     this.#pendingBytes = 0;
     const waiters = this.#writtenWaiters;
     this.#writtenWaiters = [];
-    const ok = this.#call.write(msg, () => {
-      // gRPC has copied the message into its frame: the buffer can be reused
-      if (buf) this.#buffers.give(buf);
-      for (const w of waiters) w.resolve();
+    let ok = true;
+    messages.forEach((m, i) => {
+      const last = i === messages.length - 1;
+      let buf: Buffer | undefined;
+      const msg = encodeElements(m, (n) => (buf = this.#buffers.take(n)));
+      const wrote = this.#call.write(msg, () => {
+        // gRPC has copied the message into its frame: the buffer can be reused
+        if (buf) this.#buffers.give(buf);
+        if (last) for (const w of waiters) w.resolve();
+      });
+      ok &&= wrote;
     });
     if (!ok) this.#needDrain = true;
   }
@@ -383,6 +394,19 @@ export class DataChannel {
     }
     this.#client.close();
   }
+}
+
+/** `data` with deferred parts written out as bytes (for splitOutgoing). */
+function materialize(data: readonly OutgoingData[]): OutgoingData[] {
+  return data.map((d) => ({
+    ...d,
+    parts: d.parts.map((p) => {
+      if (p instanceof Uint8Array) return p;
+      const b = new Uint8Array(p.size);
+      p.write(b, 0);
+      return b;
+    }),
+  }));
 }
 
 /** The writer of one (instruction, transform)'s output elements. */
