@@ -330,6 +330,8 @@ export function registerRun(program: Command): void {
         process.stderr.write(`error: ${first}\n`);
         if (o.verbose && more.length > 0) process.stderr.write(`${more.join('\n')}\n`);
         process.exitCode = 1;
+        // a failed run reads no more: an open pipe on stdin must not keep the process alive
+        if (o.input === '-') process.stdin.destroy();
       }
     });
 }

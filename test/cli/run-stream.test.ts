@@ -238,6 +238,38 @@ describe('vecudf run: malformed CSV lines', () => {
   });
 });
 
+describe('vecudf run: a failure with stdin still open', () => {
+  it('exits at the bad line, without waiting for stdin to close', async () => {
+    const [cmd, ...prefix] = cli;
+    const child = spawn(
+      cmd!,
+      [
+        ...prefix,
+        'run',
+        '--udf',
+        'examples/guide/plain.mjs#halve',
+        '--kind',
+        'vectorized',
+        '--result-type',
+        'DOUBLE',
+      ].concat(['--columns', 'a', '--input', '-', '--output', '-', '--in-process', '--batch-time-ms', '50']),
+      { cwd: ROOT },
+    );
+    const out = watch(child);
+    child.stdin.write('a,b\n1,2\n3\n'); // line 3 is bad; stdin stays open
+    try {
+      const code = await Promise.race([
+        out.exited,
+        new Promise((r) => setTimeout(() => r('still running'), 30_000)),
+      ]);
+      expect(code).toBe(1);
+      expect(out.stderr()).toBe('error: line 3: expected 2 fields, got 1\n');
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+});
+
 describe('vecudf run: Arrow on stdin, --sink', () => {
   it('reads an Arrow stream from stdin (no --format) and writes one to stdout, and a CSV sink beside it', () => {
     const t = arrow.tableFromArrays({ x: Float64Array.of(1, -4, 2.5), n: Int32Array.of(1, 2, 3) });
