@@ -2,7 +2,8 @@
  * Profiles the end-to-end path of plus(a, b) through a worker process: `runs` rounds, each a raw
  * gRPC loopback of the same bytes then a vectorized run (paired, so the fraction of raw is
  * measured side by side); prints one JSON line (median fraction, every pair's fraction, the
- * median run's stage times including the worker's decode / UDF / encode), then a summary of the
+ * worker's CPU ms per vectorized run — steadier than wall time on a loaded machine — the median
+ * run's stage times including the worker's decode / UDF / encode), then a summary of the
  * worker's CPU profile by category. Profile this (runner) process too with node's --cpu-prof.
  *
  * Environment: THREADS (worker threads, default 0: the main thread), BATCH (rows per batch,
@@ -12,7 +13,7 @@
  * @example
  * node --cpu-prof --cpu-prof-dir=/tmp/prof/runner --import tsx bench/e2e-profile.ts /tmp/prof 8
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecordBatch } from 'apache-arrow';
@@ -66,6 +67,19 @@ const rawRun = {
 };
 await raw.run(rawRun);
 await new Promise((r) => setTimeout(r, 1000));
+/** CPU ms (user + system) a process has used so far, from /proc (Linux; NaN elsewhere). */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 ticks/s
+  } catch {
+    return Number.NaN;
+  }
+}
+const workerPid = runner.worker.pid;
+const cpu0 = cpuMs(workerPid);
+const self0 = process.cpuUsage();
 const vec: number[] = [];
 const rawMs: number[] = [];
 const all = [];
@@ -76,6 +90,10 @@ for (let k = 0; k < runs; k++) {
   vec.push(m.elapsedMs);
   all.push(m);
 }
+// CPU per vectorized run: the worker idles through the raw runs, this process works in both
+const workerCpuPerRun = (cpuMs(workerPid) - cpu0) / runs;
+const selfCpu = process.cpuUsage(self0);
+const runnerCpuPerRound = (selfCpu.user + selfCpu.system) / 1000 / runs;
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const mi = all.indexOf(all.find((m) => m.elapsedMs === med(vec))!);
 console.log(
@@ -87,6 +105,8 @@ console.log(
     rawMs: med(rawMs),
     vecMs: med(vec),
     fraction: med(rawMs) / med(vec),
+    workerCpuMsPerRun: workerCpuPerRun,
+    runnerCpuMsPerRound: runnerCpuPerRound,
     pairs: vec.map((v, i) => +(rawMs[i]! / v).toFixed(2)),
     stages: stagesOf(all[mi]!),
   }),
