@@ -2,8 +2,7 @@
  * The worker dies under the runner (SIGKILL of a real `vecudf worker` process while bundles are
  * in flight): without retries the run fails with an error naming the bundle, its rows and the
  * signal, never hangs; with `retries` the runner starts a new worker, re-sends the lost bundles
- * and the output has every row exactly once, in input order. A bundle that hangs is failed by
- * `bundleTimeoutMs`.
+ * and the output has every row exactly once, in input order.
  */
 import type { RecordBatch } from 'apache-arrow';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -110,33 +109,5 @@ describe('a worker killed mid-run', () => {
     expect(error!.message).toMatch(
       /after 2 lost attempt\(s\); no retries left\): worker \S+-r1 \(pid \d+\) was killed by SIGKILL/,
     );
-  });
-});
-
-describe('a bundle that never completes', () => {
-  it('fails after bundleTimeoutMs with the bundle, its rows and the worker named, instead of hanging', async () => {
-    const runner = await start({ bundleTimeoutMs: 1_500 });
-    const t0 = performance.now();
-    const run = runner.run(numbered(2_000, 2_000), { ...spec, plan: planOf('hang') });
-    let error: Error | undefined;
-    try {
-      for await (const _ of run) {
-        // nothing comes
-      }
-    } catch (e) {
-      error = e as Error;
-    }
-    const took = performance.now() - t0;
-    expect(error).toBeInstanceOf(BundleError);
-    expect(error!.message).toMatch(
-      /^bundle \d+ \(input rows 0–1999\) did not complete within 1500 ms \(bundleTimeoutMs\) on worker \S+/,
-    );
-    expect(took).toBeGreaterThanOrEqual(1_400);
-    expect(took).toBeLessThan(10_000);
-  });
-
-  it('refuses a bad retries or bundleTimeoutMs before starting a worker', async () => {
-    await expect(Runner.start({ retries: -1 })).rejects.toThrow(/retries must be an integer ≥ 0/);
-    await expect(Runner.start({ bundleTimeoutMs: 0 })).rejects.toThrow(/bundleTimeoutMs must be a positive/);
   });
 });
