@@ -16,6 +16,7 @@ import { runVectorized } from '../exec/vectorized.js';
 import type { BatchSource } from './batch-cutter.js';
 import { groupChunks, peek, resolveColumns, scalarChunks } from './chunks.js';
 import { emptyMetrics, type RunMetrics } from './metrics.js';
+import { DEFAULT_BUNDLING } from './operator.js';
 import { describePlan } from './plan-info.js';
 import type { Run, RunSpec } from './runner.js';
 
@@ -49,7 +50,14 @@ async function* execute(input: BatchSource, spec: RunSpec, m: RunMetrics): Async
   const chunks =
     info.mode === 'aggregate'
       ? groupChunks(rest, spec.groupBy!, udfIdx, m, spec.maxGroupRows ?? 10_000_000)
-      : scalarChunks(rest, udfIdx, spec.arrowBatchSize ?? 10_000, m);
+      : scalarChunks(
+          rest,
+          udfIdx,
+          spec.arrowBatchSize ?? 10_000,
+          m,
+          // A slow trickle of input gets results within the bundle time, as through the worker.
+          spec.bundleTimeMs ?? DEFAULT_BUNDLING.bundleTimeMs,
+        );
   let outSchema: Schema | undefined;
   let t0 = 0;
   for await (const chunk of chunks) {
