@@ -147,7 +147,12 @@ export class DataChannel {
       if (!i) {
         i = new Inbound(id, d.transformId, this.#account);
         this.#inbound.set(k, i);
-        if (!this.#orphans.has(id) && !this.#claimed(id)) this.#adopt(id);
+        if (this.#claimed(id)) {
+          // every transform of a bundle claims its input when the bundle starts: this one is not read
+          this.#unread(id);
+          continue;
+        }
+        if (!this.#orphans.has(id)) this.#adopt(id);
       }
       const orphan = this.#orphans.get(id);
       i.push(d.data, d.isLast);
@@ -157,6 +162,26 @@ export class DataChannel {
       }
     }
     this.#relieve();
+  }
+
+  /**
+   * Fails the bundle of an instruction that has input on a transform none of its stages reads
+   * (a runner naming the wrong transform id): it would otherwise wait forever for its own input.
+   */
+  #unread(instructionId: string): void {
+    const read: Inbound[] = [];
+    const unread: string[] = [];
+    for (const i of this.#inbound.values()) {
+      if (i.instructionId !== instructionId) continue;
+      if (i.claimed) read.push(i);
+      else unread.push(i.transformId);
+    }
+    if (unread.length === 0 || read.length === 0) return;
+    const error = new DataChannelError(
+      `data came for transform ${unread.map((t) => `'${t}'`).join(', ')} of instruction ${instructionId}, ` +
+        `but its bundle reads only ${read.map((i) => `'${i.transformId}'`).join(', ')}`,
+    );
+    for (const i of read) i.fail(error);
   }
 
   /** Whether a bundle has asked for some input of the instruction. */
@@ -255,6 +280,8 @@ export class DataChannel {
       clearTimeout(o.timer);
       this.#orphans.delete(instructionId);
       this.#orphanBytes -= o.bytes;
+      // data kept before the request: once all its stages have claimed theirs, none may be left
+      setImmediate(() => this.#unread(instructionId));
     }
     this.#relieve();
     return i;

@@ -438,6 +438,36 @@ describe('data for instructions that never come', () => {
     expect(column0(arrowOutput(await runner.output(early, OUTPUT)))).toEqual([3]);
   });
 
+  it('data on a transform the bundle does not read (before and after its request): the bundle fails instead of waiting', async () => {
+    const { runner } = rig;
+    const before = runner.newId();
+    await runner.sendData([
+      { instructionId: before, transformId: 'fn/read/other:0', parts: [abElement([1], [2])], isLast: true },
+    ]);
+    await new Promise((r) => setTimeout(r, 50));
+    const r1 = await within(
+      runner.instruct({ processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } }, before),
+      10_000,
+      'data before, wrong transform',
+    );
+    expect(r1.error).toMatch(
+      /data came for transform 'fn\/read\/other:0' of instruction i\d+, but its bundle reads only 'fn\/read\/input:0'/,
+    );
+    const after = runner.newId();
+    const resp = runner.instruct(
+      { processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } },
+      after,
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    await runner.sendData([
+      { instructionId: after, transformId: 'fn/read/other:0', parts: [abElement([1], [2])], isLast: true },
+    ]);
+    const r2 = await within(resp, 10_000, 'data after, wrong transform');
+    expect(r2.error).toMatch(/data came for transform 'fn\/read\/other:0'/);
+    expect(r2.error).toContain(`bundle ${after}`);
+    await expectServes(rig);
+  });
+
   it('an instruction id used twice: the second bundle fails at once instead of waiting forever', async () => {
     const first = await runBundle(rig, 'plus', [abElement([1], [1])]);
     expect(first.res.error).toBe('');
