@@ -84,7 +84,6 @@ async function fault(
   expect(e).toContain('input batch 1');
   expect(e).toContain(rows);
   for (const p of patterns) expect(e).toMatch(p);
-  if (process.env.REL_PRINT) console.log(`FAULT ${id}: ${e.split('\n')[0]}`);
   const good = await runBundle(rig, id, GOOD, { timeoutMs: 30_000 });
   expect(good.res.error).toBe('');
   expect(column0(good.out).map(Number)).toEqual([1, 2, 3, 5]);
