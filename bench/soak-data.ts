@@ -134,7 +134,7 @@ export interface CheckProblem {
 
 /** Checks a run's output batches in order against the pattern. */
 export class OutputCheck {
-  /** The seq the next output row must have. */
+  /** The seq the next output row must have: one past the highest seen (a resumed run moves it back). */
   next = 0;
   rows = 0;
   batches = 0;
@@ -194,20 +194,19 @@ export class OutputCheck {
     const { expected, rows: P } = this.p;
     for (let i = 0; i < n; i++) {
       const s = seq[i]!;
-      if (s !== this.next) {
-        if (s > this.next) {
-          this.lost += s - this.next;
-          this.#note({ kind: 'lost', seq: this.next, detail: `rows ${this.next}–${s - 1} never came` });
-        } else {
-          this.duplicated++;
-          this.#note({ kind: 'duplicate', seq: s, detail: `row ${s} came after row ${this.next - 1}` });
-        }
+      if (s < this.next) {
+        // delivered before (or out of order): counted, and the high-water mark stays
+        this.duplicated++;
+        this.#note({ kind: 'duplicate', seq: s, detail: `row ${s} came after row ${this.next - 1}` });
+      } else if (s > this.next) {
+        this.lost += s - this.next;
+        this.#note({ kind: 'lost', seq: this.next, detail: `rows ${this.next}–${s - 1} never came` });
       }
       if (this.#hashes[i] !== expected[s % P]) {
         this.wrong++;
         this.#note({ kind: 'value', seq: s, detail: `result differs from the in-process result` });
       }
-      this.next = s + 1;
+      if (s >= this.next) this.next = s + 1;
     }
     this.rows += n;
     this.batches++;

@@ -7,7 +7,7 @@
  * writeFileSync('out/soak/soak.md', soakMarkdown(await runSoak({ durationMs: 60_000 })));
  */
 import { InvalidArgumentError } from 'commander';
-import type { MemoryFigure, SoakResult, SoakSample } from './soak-run.js';
+import type { MemoryFigure, SoakResult, SoakSample } from './soak-result.js';
 
 const mb = (b: number | undefined) => (b === undefined ? 'n/a' : `${(b / 2 ** 20).toFixed(1)} MB`);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
