@@ -382,12 +382,14 @@ export class Runner {
 
   /** An empty bundle (ProcessBundleRequest, then only `is_last`): the worker loads the plan. */
   private async warmUp(descriptorId: string, codec: ModeCodec, outputSchema: Schema): Promise<void> {
-    const b = new Bundle(this.worker.connection, {
+    const b = new Bundle(this.slot, {
       descriptorId,
       codec,
       outputSchema,
       flushBytes: 1,
       metrics: emptyMetrics('warm-up'),
+      timeoutMs: this.opts.bundleTimeoutMs,
+      retry: (this.opts.retries ?? 0) > 0 ? this.retry : undefined,
     });
     b.start();
     const wait = b.finish();

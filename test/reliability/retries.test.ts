@@ -80,7 +80,7 @@ describe('a worker killed mid-run', () => {
     await goneWithin(pid, 5_000);
   });
 
-  it('with retries: 1, a new worker gets the lost bundles and the output has every row once, in order', async () => {
+  it('with retries: 1, a new worker gets the lost bundles and the output has every row once, in order; an idle dead worker is replaced at the next run', async () => {
     const runner = await start({ retries: 1 });
     const first = { pid: runner.worker.pid!, id: runner.workerId };
     const { out, error } = await runKilling(runner, () => {
@@ -91,10 +91,19 @@ describe('a worker killed mid-run', () => {
     expect(runner.workerId).toBe(`${first.id}-r1`);
     expect(runner.worker.pid).not.toBe(first.pid);
     await goneWithin(first.pid, 5_000);
-    // the runner goes on with the new worker
+    // a worker that dies between runs is replaced when the next run starts
+    const idle = runner.worker.pid!;
+    process.kill(idle, 'SIGKILL');
+    await until(
+      () => runner.worker.connection.error !== undefined,
+      10_000,
+      'the runner sees the idle worker die',
+    );
     const again: RecordBatch[] = [];
     for await (const b of runner.run(numbered(3_000, 3_000), spec)) again.push(b);
     expect(column(again, 'result')).toEqual(Array.from({ length: 3_000 }, (_, k) => k / 2));
+    expect(runner.workerId).toBe(`${first.id}-r2`);
+    await goneWithin(idle, 5_000);
   });
 
   it('with retries: 1, a bundle whose second worker dies too fails, saying no retries are left', async () => {
