@@ -134,7 +134,7 @@ function speedupChart(ms: readonly Measurement[]): string | undefined {
 /** vecudf's vectorized UDF over each peer (above 1×: vecudf is faster). */
 function peersChart(ms: readonly Measurement[]): string | undefined {
   const bars: Bar[] = [];
-  const peers = ['pandas', 'pandas-loop', 'pandas-apply', 'danfo', 'arquero'];
+  const peers = ['pandas', 'pandas-batched', 'pandas-loop', 'pandas-apply', 'danfo', 'arquero'];
   for (const m of ms) {
     if (!peers.includes(m.mode)) continue;
     const v = rate(ms, m.suite, m.case, 'vectorized', referenceBatch(ms, m.suite));

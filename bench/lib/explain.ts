@@ -129,10 +129,10 @@ export function explainGoal(id: string, r: BenchResults): string | undefined {
     case 'pandas': {
       const bs = referenceBatch(ms, 'numeric');
       const out = [
-        ...new Set(ms.filter((m) => m.suite === 'numeric' && m.mode === 'pandas').map((m) => m.case)),
+        ...new Set(ms.filter((m) => m.suite === 'numeric' && m.mode === 'pandas-batched').map((m) => m.case)),
       ].flatMap((c) => {
         const l = rate(ms, 'numeric', c, 'limit', bs);
-        const p = rate(ms, 'numeric', c, 'pandas');
+        const p = rate(ms, 'numeric', c, 'pandas-batched');
         const v = rate(ms, 'numeric', c, 'vectorized', bs);
         if (!(l && p && v)) return [];
         return l < p
@@ -143,6 +143,17 @@ export function explainGoal(id: string, r: BenchResults): string | undefined {
               `${c}: the hand-written loop does ${x(l / p)} pandas' rows/s, vecudf ${pct(v / l)} of the loop: the difference is vecudf's own cost`,
             ];
       });
+      const whole = [
+        ...new Set(ms.filter((m) => m.suite === 'numeric' && m.mode === 'pandas').map((m) => m.case)),
+      ].flatMap((c) => {
+        const p = rate(ms, 'numeric', c, 'pandas');
+        const v = rate(ms, 'numeric', c, 'vectorized', bs);
+        return p && v ? [`${c} ${x(v / p)}`] : [];
+      });
+      if (whole.length)
+        out.push(
+          `Against pandas on the whole column in one call (no batches, which a PyFlink Pandas UDF never gets): ${whole.join(', ')}`,
+        );
       return out.length ? `${out.join('. ')}.` : undefined;
     }
     default:

@@ -256,6 +256,7 @@ async function pandasPeer(
   try {
     const figures = await runPandas(ctx.python, ds, wanted, {
       loopRows: ctx.quick ? 50_000 : 200_000,
+      batchRows: defaultBatchSize(ctx.batchSizes),
       budgetMs: Math.max(ctx.timeMs * ctx.rounds, 300),
       rounds: Math.max(3, ctx.rounds),
     });
@@ -265,7 +266,7 @@ async function pandasPeer(
         level: 'function',
         case: f.case,
         mode: f.mode,
-        batchSize: ds.rows,
+        batchSize: f.mode === 'pandas-batched' ? defaultBatchSize(ctx.batchSizes) : ds.rows,
         threads: 0,
         rows: f.rows,
         ms: f.ms,

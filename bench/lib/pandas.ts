@@ -39,7 +39,11 @@ export interface PandasCase {
 export interface PandasFigure {
   suite: string;
   case: string;
-  /** `pandas` (vectorized Series), `pandas-loop` or `pandas-apply`. */
+  /**
+   * `pandas` (vectorized Series on the whole column), `pandas-batched` (the same on Series of
+   * `batchRows` rows, one call per batch: what a PyFlink Pandas UDF is given), `pandas-loop` or
+   * `pandas-apply`.
+   */
   mode: string;
   rows: number;
   ms: number;
@@ -92,6 +96,8 @@ function writeColumns(dir: string, ds: Dataset, names: readonly string[]): Recor
 export interface PandasRunOptions {
   /** Rows of the row loop and `apply`. */
   loopRows: number;
+  /** Rows per Series of `pandas-batched` (vecudf's batch size in the same comparison). */
+  batchRows: number;
   /** Time budget per measurement, ms (at least `rounds` runs unless the budget is spent). */
   budgetMs: number;
   rounds: number;
@@ -117,6 +123,7 @@ export async function runPandas(
       dir,
       rows: ds.rows,
       loopRows: Math.min(o.loopRows, ds.rows),
+      batchRows: Math.min(o.batchRows, ds.rows),
       budgetMs: o.budgetMs,
       rounds: o.rounds,
       columns: kinds,
@@ -176,7 +183,7 @@ import numpy as np
 import pandas as pd
 
 man = json.load(open(sys.argv[1]))
-D, N, L = man["dir"], man["rows"], man["loopRows"]
+D, N, L, B = man["dir"], man["rows"], man["loopRows"], man["batchRows"]
 BUDGET, ROUNDS = man["budgetMs"] / 1000.0, man["rounds"]
 
 def load(name, kind):
@@ -306,9 +313,25 @@ def variants(op, args):
         }
     raise ValueError("unknown op " + op)
 
+# Element-wise ops also run as a PyFlink Pandas UDF sees them: one Series per B-row Arrow batch
+# (cut before timing, as the batches arrive already cut).
+ELEMENTWISE = ("plus", "mul_add", "haversine", "lower_contains", "hour")
+
+def batched(op, args):
+    calls = [variants(op, [a[i:i + B] for a in args])["pandas"] for i in range(0, N, B)]
+    def run():
+        for f in calls:
+            f()
+    return run
+
+def emit(c, mode, fn, rows):
+    ms, n = timed(fn)
+    print(json.dumps({"suite": c["suite"], "case": c["case"], "mode": mode, "rows": rows, "ms": ms, "samples": n}), flush=True)
+
 for c in man["cases"]:
-    for mode, fn in variants(c["op"], [cols[n] for n in c["columns"]]).items():
-        ms, n = timed(fn)
-        rows = N if mode == "pandas" else L
-        print(json.dumps({"suite": c["suite"], "case": c["case"], "mode": mode, "rows": rows, "ms": ms, "samples": n}), flush=True)
+    args = [cols[n] for n in c["columns"]]
+    for mode, fn in variants(c["op"], args).items():
+        emit(c, mode, fn, N if mode == "pandas" else L)
+    if c["op"] in ELEMENTWISE:
+        emit(c, "pandas-batched", batched(c["op"], args), N)
 `;

@@ -74,7 +74,7 @@ skipped with the reason, never estimated.
   should be; the goals table lists, for each missed goal, the figures that explain it.
 `;
 
-const PEERS = ['pandas', 'pandas-loop', 'pandas-apply', 'danfo', 'arquero'];
+const PEERS = ['pandas', 'pandas-batched', 'pandas-loop', 'pandas-apply', 'danfo', 'arquero'];
 
 const rps = (v: number | undefined) => (v === undefined ? '—' : formatSI(v));
 const times = (v: number | undefined) =>
@@ -233,7 +233,8 @@ function peersSection(r: BenchResults): string {
     '',
     "Rows per second of each peer on the same rows, and in brackets how many times faster vecudf's vectorized UDF is (above 1×: vecudf is faster). " +
       "`pandas` is vectorized Series/NumPy (a PyFlink Pandas UDF's body), `pandas-loop` a Python loop over the values (a PyFlink row UDF's cost per row), " +
-      '`pandas-apply` the `apply`/`map` idiom; the loop and `apply` run on a subset of the rows. Peers work on the whole column, vecudf in batches.',
+      '`pandas-batched` the same Series operations called once per batch of the size vecudf is given here (a PyFlink Pandas UDF gets one Series per Arrow batch, 10,000 rows by default), ' +
+      '`pandas-apply` the `apply`/`map` idiom; the loop and `apply` run on a subset of the rows. The other peers work on the whole column in one call, vecudf in batches.',
     '',
     rows.length ? table(['suite', 'case', 'vecudf vectorized', ...present], rows) : '_No peer ran._',
     '',
