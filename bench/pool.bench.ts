@@ -42,7 +42,7 @@ export interface PoolBenchOptions {
    * Configurations to compare: 'direct' = no pool at all, else pool options (default: direct;
    * threads 0, 1, 2; and 2 threads with two batches posted to each thread at once).
    */
-  configs?: ('direct' | { threads: number; syncDepth?: number })[];
+  configs?: ('direct' | { threads: number; syncDepth?: number; cheapBatchMs?: number })[];
   /** tinybench time budget per task over all rounds, ms (default 2000). */
   time?: number;
   /** Rounds (default 5): every task runs once per round; figures are medians over rounds. */
@@ -151,6 +151,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     { threads: 1 },
     { threads: 2 },
     { threads: 2, syncDepth: 2 },
+    { threads: 2, cheapBatchMs: 0.25 },
   ];
   const time = options.time ?? 2000;
   const udfs = {
@@ -176,11 +177,14 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
   const label = (c: (typeof configs)[number]) => {
     if (c === 'direct') return 'direct (no pool)';
     if (c.threads === 0) return 'pool, main thread';
+    if (c.cheapBatchMs) return `pool, ${c.threads} threads, adaptive dispatch`;
     const depth = c.syncDepth && c.syncDepth > 1 ? `, ${c.syncDepth} queued per thread` : '';
     return `pool, ${c.threads} thread${c.threads > 1 ? 's' : ''}${depth}`;
   };
   const pools = new Map<string, ExecutorPool>();
-  for (const c of configs) if (c !== 'direct') pools.set(label(c), createExecutorPool(c));
+  // Threads as asked, every batch on them (adaptive dispatch off) unless a config turns it on.
+  for (const c of configs)
+    if (c !== 'direct') pools.set(label(c), createExecutorPool({ cheapBatchMs: 0, ...c }));
   const direct = new ElementRunner({ baseDir: process.cwd() });
 
   // `before` runs untimed before each iteration: it makes the iteration's fresh input bytes.
@@ -209,7 +213,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
         tasks.push({
           name,
           fn: async () => {
-            await Promise.all(inputs.map((bytes) => pool.run(udf, u.plan, bytes)));
+            await Promise.all(inputs.map((bytes) => pool.run(udf, u.plan, bytes, 'arrow', 'burst')));
           },
           before,
         });
@@ -219,7 +223,7 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
 
   // The thread hop: one 10-row batch of plus at a time through one thread, vs the same directly.
   const tiny = element([randomColumn(10, 0, 1, 7), randomColumn(10, 0, 1, 8)]);
-  const hopPool = createExecutorPool({ threads: 1 });
+  const hopPool = createExecutorPool({ threads: 1, cheapBatchMs: 0 });
   tasks.push({
     name: 'hop · 10-row plus, 1 thread',
     fn: async () => {
@@ -255,8 +259,8 @@ export async function runPoolBench(options: PoolBenchOptions = {}): Promise<{
     ],
   };
   const transferPools = {
-    transfer: createExecutorPool({ threads: 1 }),
-    copy: createExecutorPool({ threads: 1, transfer: false }),
+    transfer: createExecutorPool({ threads: 1, cheapBatchMs: 0 }),
+    copy: createExecutorPool({ threads: 1, transfer: false, cheapBatchMs: 0 }),
   };
   const transferNames: { name: string; mib: number; mode: 'transfer' | 'copy' }[] = [];
   for (const mib of options.transferMiB ?? [1, 8]) {

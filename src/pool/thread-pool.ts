@@ -68,8 +68,10 @@ interface PlanDispatch {
   where: 'sampling' | 'threads' | 'main';
   /** Per-element busy ms and rows on threads while sampling. */
   samples: { ms: number; rows: number }[];
-  /** Moving average of per-element ms on the calling thread, once there. */
-  mainMs: number;
+  /** On the calling thread: least ms per row and most rows per batch over the current window. */
+  mainPerRow: number;
+  mainRows: number;
+  mainSeen: number;
   /** Elements seen while sampling (the first WARM_UP are not sampled). */
   seen: number;
   /** Least round trip of a task minus its time on the thread: the hop, as measured. */
@@ -82,6 +84,8 @@ const SAMPLES = 8;
 const WARM_UP = 16;
 /** A plan left on the threads is sampled again after this many more batches. */
 const RESAMPLE_AFTER = 64;
+/** Batches of a plan on the calling thread over which its cost is checked again. */
+const MAIN_WINDOW = 16;
 /** Largest task, in input bytes (several elements are packed together only below this). */
 const MAX_TASK_BYTES = 32 * 1024 * 1024;
 
@@ -197,7 +201,9 @@ export class ThreadPool implements ExecutorPool {
       d = {
         where: this.#o.cheapBatchMs > 0 ? 'sampling' : 'threads',
         samples: [],
-        mainMs: 0,
+        mainPerRow: Number.POSITIVE_INFINITY,
+        mainRows: 0,
+        mainSeen: 0,
         seen: 0,
         hopMs: Number.POSITIVE_INFINITY,
       };
@@ -233,14 +239,23 @@ export class ThreadPool implements ExecutorPool {
       });
       const metrics = out?.metrics ?? this.#main.takeMetrics(planKey);
       if (metrics.length > 0) this.#udf.add(planKey, metrics);
-      // Grown slow (bigger batches, a heavier input): back to the threads, measuring again.
+      // Grown slow (bigger batches, a heavier input): back to the threads, measuring again. Judged
+      // by the least time per row over a window of batches, as the sampling is, so that batches
+      // delayed by a busy machine (wall time) do not send a cheap plan back.
       const d = this.#dispatchOf(planKey);
-      d.mainMs = d.mainMs === 0 ? busyMs : 0.8 * d.mainMs + 0.2 * busyMs;
-      if (d.mainMs > 4 * this.#o.cheapBatchMs) {
-        d.where = 'sampling';
-        d.samples = [];
-        d.mainMs = 0;
-        d.seen = WARM_UP;
+      if (out !== undefined && info.rowsIn > 0) {
+        d.mainPerRow = Math.min(d.mainPerRow, busyMs / info.rowsIn);
+        d.mainRows = Math.max(d.mainRows, info.rowsIn);
+        if (++d.mainSeen >= MAIN_WINDOW) {
+          if (d.mainPerRow * d.mainRows > 4 * this.#o.cheapBatchMs) {
+            d.where = 'sampling';
+            d.samples = [];
+            d.seen = WARM_UP;
+          }
+          d.mainPerRow = Number.POSITIVE_INFINITY;
+          d.mainRows = 0;
+          d.mainSeen = 0;
+        }
       }
     }
   }
