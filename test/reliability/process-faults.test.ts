@@ -104,15 +104,18 @@ describe('the runner dies under a PROCESS worker', () => {
     await goneWithin(workerPid!, 10_000);
   });
 
-  it('also when its bundle hangs in a UDF that never answers', async () => {
-    const r = runnerChild('process', '-', 'hang');
-    const { workerPid } = await bounded(r.started, 30_000, 'runner and worker start');
-    // the warm-up bundle ran, the first data bundle is sent: give it time to reach the UDF
-    await new Promise((res) => setTimeout(res, 1_000));
-    expect(running(workerPid!)).toBe(true);
-    await kill9(r.child);
-    await goneWithin(workerPid!, 10_000);
-  });
+  it.each(['hang', 'spin'])(
+    'also when its bundle is stuck in a UDF that never answers (hang) or loops forever (spin): %s',
+    async (udf) => {
+      const r = runnerChild('process', '-', udf);
+      const { workerPid } = await bounded(r.started, 30_000, 'runner and worker start');
+      // the warm-up bundle ran, the first data bundle is sent: give it time to reach the UDF
+      await new Promise((res) => setTimeout(res, 1_000));
+      expect(running(workerPid!)).toBe(true);
+      await kill9(r.child);
+      await goneWithin(workerPid!, 10_000);
+    },
+  );
 });
 
 describe('the runner dies under a worker of `vecudf worker-pool`', () => {
