@@ -13,8 +13,8 @@
  * const resp = await conn.instruct({ processBundle: { processBundleDescriptorId: 'd1', cacheTokens: [] } });
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { InstructionRequest, InstructionResponse } from '../proto/fn-api.js';
 import type { IncomingData, IncomingElements } from '../proto/elements-codec.js';
+import type { InstructionRequest, InstructionResponse } from '../proto/fn-api.js';
 
 /** Error raised for everything in flight on a worker that went away. */
 export class WorkerGoneError extends Error {
