@@ -108,8 +108,15 @@ export function startWorkerPool(opts: PoolStartOptions = {}): Promise<PoolProces
     if (tail.length > 200) tail = tail.slice(-100);
   };
   child.stderr!.on('data', keep);
+  // If this process ends first (a test timing out, Ctrl-C), the pool must not outlive it: SIGTERM
+  // makes it stop its workers and exit.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
   const exited = new Promise<string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`)),
+    child.on('exit', (code, signal) => {
+      process.off('exit', orphanGuard);
+      resolve(signal ? `signal ${signal}` : `code ${code}`);
+    }),
   );
   return new Promise<PoolProcess>((resolve, reject) => {
     const timer = setTimeout(() => {

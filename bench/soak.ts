@@ -139,4 +139,6 @@ const program = new Command()
     },
   );
 
+// Ctrl-C: exit through the 'exit' handlers, which stop the worker pool this soak started.
+process.once('SIGINT', () => process.exit(130));
 await program.parseAsync(process.argv);
