@@ -7,6 +7,7 @@
  * is refused, so a stray client can neither take a worker's place nor read its descriptors.
  */
 import * as grpc from '@grpc/grpc-js';
+import { decodeElements, type IncomingElements } from '../proto/elements-codec.js';
 import {
   BeamFnControlService,
   BeamFnDataService,
@@ -26,7 +27,6 @@ import {
   type StateRequest,
   type StateResponse,
 } from '../proto/fn-api.js';
-import { decodeElements, type IncomingElements } from '../proto/elements-codec.js';
 import type { WorkerConnection } from './worker-connection.js';
 
 /** What the services look up: the runner's workers, descriptors, provision info and log sink. */

@@ -10,13 +10,13 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../src/proto/channel-options.js';
-import { BeamFnDataService } from '../../src/proto/fn-api.js';
 import {
   decodeElements,
   encodeElements,
   type IncomingElements,
   type OutgoingData,
 } from '../../src/proto/elements-codec.js';
+import { BeamFnDataService } from '../../src/proto/fn-api.js';
 
 export function startEchoDataPeer(url: string, workerId: string, ratio: number): { close(): void } {
   const Client = grpc.makeGenericClientConstructor(
