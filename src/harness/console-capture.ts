@@ -3,8 +3,9 @@
  * `console.log/info/debug/warn/error/trace` with their severity, and raw writes to
  * `process.stdout` / `process.stderr` line by line (INFO / ERROR) — which also catches the output
  * of UDFs on worker threads, since Node pipes a thread's stdout into the parent's. Each line is
- * tagged with the bundle it belongs to: the running bundle (AsyncLocalStorage) or, for output
- * that arrives from a thread, the single bundle in flight when there is exactly one.
+ * tagged with the bundle it belongs to: the running bundle (AsyncLocalStorage); for a pool
+ * thread's console, the bundle the thread wrote into the line (src/pool/thread-console.ts); for
+ * other output from a thread, the single bundle in flight when there is exactly one.
  *
  * @example
  * const restore = captureConsole(sink, () => worker.soleActiveBundle());
@@ -12,6 +13,7 @@
  * restore();
  */
 import { format } from 'node:util';
+import { parseThreadLine } from '../pool/thread-console.js';
 import { type BundleContext, currentBundle } from './bundle-context.js';
 import type { LogSink, Severity } from './log-sink.js';
 
@@ -67,6 +69,12 @@ function captureStream(
   const original = stream.write;
   let partial = '';
   const emit = (line: string) => {
+    // A pool thread's console line names its bundle itself (it may arrive after the bundle ended).
+    const tagged = parseThreadLine(line);
+    if (tagged) {
+      sink.log(tagged.severity, tagged.text, { instructionId: tagged.group, location: 'console' });
+      return;
+    }
     const ctx = context();
     sink.log(severity, line, { instructionId: ctx?.instructionId, transformId: ctx?.transformId, location });
   };

@@ -13,12 +13,14 @@ import { ElementRunner } from './element-runner.js';
 import { toErrorRecord } from './remote-error.js';
 import { StartTable } from './start-table.js';
 import { type ElementReply, epochMs, ownedBytes, type TaskMessage, type TaskReply } from './task.js';
+import { inGroup, installThreadConsole } from './thread-console.js';
 import type { PoolWorkerData } from './thread-pool.js';
 
 const data = workerData as PoolWorkerData;
 const runner = new ElementRunner(data.planOptions);
 const table = new StartTable(data.startTable);
 const plans = new Map<string, Plan>();
+installThreadConsole();
 
 /**
  * A task is I/O-bound when its thread sat idle in the event loop (waiting on timers or sockets)
@@ -60,7 +62,7 @@ export default async function runTask(t: TaskMessage): Promise<TaskReply> {
   let metrics: CallMetrics[] = [];
   try {
     // Loading the plan the first time is not the UDF's work: measure I/O-boundness after it.
-    const loading = runner.compiled(t.planKey, plan);
+    const loading = inGroup(t.group, () => runner.compiled(t.planKey, plan));
     if (loading instanceof Promise) {
       try {
         await loading;
@@ -85,12 +87,8 @@ export default async function runTask(t: TaskMessage): Promise<TaskReply> {
       }
       const info = { rowsIn: 0 };
       try {
-        const out = await runner.run(
-          t.planKey,
-          plan,
-          new Uint8Array(e.buffer, e.byteOffset, e.byteLength),
-          t.mode,
-          info,
+        const out = await inGroup(t.group, () =>
+          runner.run(t.planKey, plan, new Uint8Array(e.buffer, e.byteOffset, e.byteLength), t.mode, info),
         );
         // The runner's output sits in a buffer made for this element alone: move it whole.
         const owned = ownedBytes(out.bytes, true);

@@ -22,6 +22,8 @@ export interface TaskMessage {
   transfer: boolean;
   /** Index into the start table (see start-table.ts); marked at the start of every element. */
   slot: number;
+  /** The elements' group (the bundle's instruction id): UDF console output is tagged with it. */
+  group?: string | undefined;
 }
 
 /** The outcome of one element of a task. */

@@ -378,6 +378,7 @@ export class ThreadPool implements ExecutorPool {
           elements,
           transfer,
           slot: t.slot,
+          group: head.group,
           [Piscina.queueOptionsSymbol]: t.placement,
         };
         t.placement.onPlaced = (threadId) => {
