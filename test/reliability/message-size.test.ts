@@ -13,7 +13,7 @@ import { workerChannelOptions } from '../../src/harness/worker-id.js';
 import { MAX_MESSAGE_BYTES } from '../../src/proto/channel-options.js';
 import { decodeElements, encodeElements, type OutgoingData } from '../../src/proto/elements-codec.js';
 import { BeamFnDataService } from '../../src/proto/fn-api.js';
-import { SPLIT_PAYLOAD_BYTES, splitOutgoing } from '../../src/proto/split-messages.js';
+import { MAX_PIECE_BYTES, SPLIT_PAYLOAD_BYTES, splitOutgoing } from '../../src/proto/split-messages.js';
 import { Runner } from '../../src/runner/runner.js';
 import { RunnerServers } from '../../src/runner/servers.js';
 import { planOf } from './process-support.js';
@@ -135,51 +135,90 @@ describe('splitOutgoing', () => {
     isLast: fc.boolean(),
   });
 
-  it('keeps every byte in order per (instruction, transform), each message within the limit, is_last on the last piece', () => {
+  it('keeps every byte in order per (instruction, transform), parts whole unless too big for any message, is_last on the last piece', () => {
     fc.assert(
-      fc.property(fc.array(entry, { maxLength: 8 }), fc.integer({ min: 1, max: 500 }), (data, max) => {
-        const messages = splitOutgoing(data, max);
-        const sent = new Map<string, number[]>();
-        const lastSeen: string[] = [];
-        for (const m of messages) {
-          // through the real codec, as the receiver reads it
-          const decoded = decodeElements(encodeElements(m)).data;
-          const bytes = decoded.reduce((n, d) => n + d.data.length, 0);
-          expect(bytes).toBeLessThanOrEqual(max);
-          for (const d of decoded) {
+      fc.property(
+        fc.array(entry, { maxLength: 8 }),
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 0, max: 200 }),
+        (data, target, extra) => {
+          const maxPiece = target + extra;
+          const messages = splitOutgoing(data, target, maxPiece);
+          // Where each part may end: a cut falls only at a part's end, or every maxPiece bytes in a part too big.
+          const partEnds = new Map<string, Set<number>>();
+          const seen = new Map<string, number>();
+          for (const d of data as OutgoingData[]) {
             const k = `${d.instructionId}/${d.transformId}`;
-            if (!sent.has(k)) sent.set(k, []);
-            sent.get(k)!.push(...d.data);
-            if (d.isLast) lastSeen.push(k);
+            const ends = partEnds.get(k) ?? new Set<number>([0]);
+            let at = seen.get(k) ?? 0;
+            for (const p of d.parts as Uint8Array[]) {
+              if (p.byteLength > maxPiece)
+                for (let c = maxPiece; c < p.byteLength; c += maxPiece) ends.add(at + c);
+              at += p.byteLength;
+              ends.add(at);
+            }
+            partEnds.set(k, ends);
+            seen.set(k, at);
           }
-        }
-        const want = new Map<string, number[]>();
-        const wantLast: string[] = [];
-        for (const d of data as OutgoingData[]) {
-          const k = `${d.instructionId}/${d.transformId}`;
-          if (!want.has(k)) want.set(k, []);
-          for (const p of d.parts) want.get(k)!.push(...(p as Uint8Array));
-          if (d.isLast) wantLast.push(k);
-        }
-        for (const [k, v] of want) expect(sent.get(k) ?? []).toEqual(v);
-        expect(lastSeen).toEqual(wantLast);
-      }),
+          const sent = new Map<string, number[]>();
+          const lastSeen: string[] = [];
+          for (const m of messages) {
+            // through the real codec, as the receiver reads it
+            const decoded = decodeElements(encodeElements(m)).data;
+            const bytes = decoded.reduce((n, d) => n + d.data.length, 0);
+            // over the target only as one part (or one piece of a part) alone in its message
+            if (bytes > target)
+              expect(m.flatMap((d) => d.parts).filter((p) => (p as Uint8Array).byteLength > 0)).toHaveLength(
+                1,
+              );
+            expect(bytes).toBeLessThanOrEqual(Math.max(target, maxPiece));
+            for (const d of decoded) {
+              const k = `${d.instructionId}/${d.transformId}`;
+              if (!sent.has(k)) sent.set(k, []);
+              sent.get(k)!.push(...d.data);
+              expect(partEnds.get(k)!.has(sent.get(k)!.length)).toBe(true);
+              if (d.isLast) lastSeen.push(k);
+            }
+          }
+          const want = new Map<string, number[]>();
+          const wantLast: string[] = [];
+          for (const d of data as OutgoingData[]) {
+            const k = `${d.instructionId}/${d.transformId}`;
+            if (!want.has(k)) want.set(k, []);
+            for (const p of d.parts) want.get(k)!.push(...(p as Uint8Array));
+            if (d.isLast) wantLast.push(k);
+          }
+          for (const [k, v] of want) expect(sent.get(k) ?? []).toEqual(v);
+          expect(lastSeen).toEqual(wantLast);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
-  it('cuts pieces as views (no copy) and under gRPC’s 4 MiB default limit', () => {
-    const big = new Uint8Array(10 * 1024 * 1024);
-    const messages = splitOutgoing(
-      [{ instructionId: '9', transformId: 'fn/write/:0', parts: [big], isLast: true }],
-      SPLIT_PAYLOAD_BYTES,
-    );
+  it('sends an element bigger than 4 MiB whole, and cuts one too big for any message into views', () => {
+    const element = new Uint8Array(10 * 1024 * 1024);
+    const small = new Uint8Array(100);
+    const whole = splitOutgoing([
+      { instructionId: '9', transformId: 'fn/write/:0', parts: [small, element, small], isLast: true },
+    ]);
+    // Beam's Java and Python data planes decode each Data entry on its own: elements stay whole
+    expect(whole.map((m) => m.flatMap((d) => d.parts).map((p) => (p as Uint8Array).byteLength))).toEqual([
+      [100],
+      [10 * 1024 * 1024],
+      [100],
+    ]);
+    const huge = new Uint8Array(MAX_PIECE_BYTES * 2 + 5);
+    const messages = splitOutgoing([
+      { instructionId: '9', transformId: 'fn/write/:0', parts: [huge], isLast: true },
+    ]);
     expect(messages).toHaveLength(3);
     for (const m of messages) {
       const p = m[0]!.parts[0] as Uint8Array;
-      expect(p.buffer).toBe(big.buffer);
-      expect(encodeElements(m).length).toBeLessThan(4 * 1024 * 1024);
+      expect(p.buffer).toBe(huge.buffer);
+      expect(p.byteLength).toBeLessThanOrEqual(MAX_PIECE_BYTES);
     }
     expect(messages.map((m) => m[0]!.isLast)).toEqual([false, false, true]);
+    expect(SPLIT_PAYLOAD_BYTES).toBeLessThan(4 * 1024 * 1024);
   });
 });
