@@ -25,6 +25,7 @@ import { openSource, type SourceFormat } from '../source/open-source.js';
 import { parseDataType } from '../types/parse.js';
 import { loadUdf, parseUdfRef } from '../udf/load.js';
 import { UDF_KINDS, type UdfKind } from '../udf/types.js';
+import { peek } from '../util/iterate.js';
 import { closeAll, openRunSinks, writeAll } from './run-sinks.js';
 
 /** Skipped lines shown one by one on stderr before only counting them. */
@@ -93,29 +94,6 @@ function runnerOptions(o: RunCliOptions): RunnerOptions {
   };
 }
 
-/** The first batch of a source, and all of it (the first included) as one iterable. */
-async function peekBatch(
-  source: AsyncIterable<RecordBatch>,
-): Promise<{ first: RecordBatch | undefined; rest: AsyncIterable<RecordBatch> }> {
-  const it = source[Symbol.asyncIterator]();
-  const r = await it.next();
-  if (r.done) return { first: undefined, rest: [] as unknown as AsyncIterable<RecordBatch> };
-  const first = r.value;
-  async function* all(): AsyncGenerator<RecordBatch> {
-    yield first;
-    try {
-      while (true) {
-        const n = await it.next();
-        if (n.done) return;
-        yield n.value;
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-  return { first, rest: all() };
-}
-
 /** The stats file: at least rows, batches, elapsedMs, udfMs, mode; the input's rows read and lines skipped. */
 function statsJson(
   m: RunMetrics,
@@ -174,7 +152,7 @@ async function runCommand(o: RunCliOptions): Promise<void> {
   let run: Run | undefined;
   try {
     // The UDF's argument count (default: every column) is known with the first batch.
-    const { first, rest } = await peekBatch(source.batches);
+    const { first, rest } = await peek(source.batches);
     runner = await starting;
     if (!first) return; // nothing to run; reported below
     const columns = list(o.columns) ?? first.schema.fields.map((f) => f.name);

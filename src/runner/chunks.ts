@@ -10,6 +10,7 @@
  * for await (const c of scalarChunks(batches, { udfColumns: ['a', 'b'] }, 10_000, metrics)) …
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
+import { peek as peekFirst } from '../util/iterate.js';
 import { type BatchSource, type CutBatch, cutBatchesTimed } from './batch-cutter.js';
 import type { Chunk } from './bundle.js';
 import { cutGroups } from './key-groups.js';
@@ -131,30 +132,8 @@ export async function* groupChunks(
 }
 
 /** Takes the first batch of a source and returns it with an iterable of all batches (it included). */
-export async function peek(
+export function peek(
   input: BatchSource,
 ): Promise<{ first: RecordBatch | undefined; rest: AsyncIterable<RecordBatch> }> {
-  const it = (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()) as
-    | AsyncIterator<RecordBatch>
-    | Iterator<RecordBatch>;
-  const r = await it.next();
-  if (r.done) return { first: undefined, rest: (async function* () {})() };
-  const first = r.value;
-  return {
-    first,
-    rest: {
-      [Symbol.asyncIterator]: async function* () {
-        yield first;
-        try {
-          while (true) {
-            const n = await it.next();
-            if (n.done) return;
-            yield n.value;
-          }
-        } finally {
-          await it.return?.();
-        }
-      },
-    },
-  };
+  return peekFirst(input);
 }

@@ -78,10 +78,10 @@ function outOfRange(dt: DataType, v: unknown): RangeError {
 // ---------------------------------------------------------------------------------------------
 // growable storage
 
-function grow<T extends Uint8Array | Int32Array | Float64Array | Float32Array | Int16Array | Int8Array>(
-  a: T,
-  need: number,
-): T {
+/** `a`, or a copy at least twice as long when it holds fewer than `need` elements. */
+export function grow<
+  T extends Uint8Array | Int32Array | Float64Array | Float32Array | Int16Array | Int8Array,
+>(a: T, need: number): T {
   if (need <= a.length) return a;
   const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
   next.set(a);

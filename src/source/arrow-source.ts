@@ -11,6 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import type { RecordBatch } from 'apache-arrow';
 import { decodeIpc, isArrowFile } from '../codec/ipc-reader.js';
+import { continueWith } from '../util/iterate.js';
 import { SourceError } from './errors.js';
 import { ipcStreamBatches } from './ipc-stream-source.js';
 
@@ -57,17 +58,5 @@ export async function* arrowBatches(
     yield* decodeWhole(Buffer.concat(all), what);
     return;
   }
-  async function* rest(): AsyncGenerator<Uint8Array> {
-    yield first;
-    try {
-      while (true) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-  yield* ipcStreamBatches(rest(), what);
+  yield* ipcStreamBatches(continueWith([first], it), what);
 }

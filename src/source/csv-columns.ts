@@ -14,6 +14,7 @@
  * const data = col.finish();       // Int64 [123, null]
  */
 import * as arrow from 'apache-arrow';
+import { grow } from '../series/column-builder.js';
 import { toArrowType } from '../types/arrow-mapping.js';
 import { type DataType, typeToString } from '../types/data-types.js';
 import { DecimalError, parseDecimal, writeDecimal128 } from '../types/decimal.js';
@@ -48,16 +49,6 @@ export interface CsvColumn {
   truncate(n: number): void;
   /** The rows written as Arrow Data; the column starts over empty. */
   finish(): arrow.Data;
-}
-
-function grow<T extends Uint8Array | Int32Array | Float64Array | Float32Array | Int16Array | Int8Array>(
-  a: T,
-  need: number,
-): T {
-  if (need <= a.length) return a;
-  const next = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
-  next.set(a);
-  return next;
 }
 
 /** The value buffers of a column, as `arrow.makeData` takes them. */

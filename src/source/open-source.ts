@@ -12,6 +12,7 @@
 import { createReadStream } from 'node:fs';
 import type { RecordBatch } from 'apache-arrow';
 import { parseDataType } from '../types/parse.js';
+import { continueWith } from '../util/iterate.js';
 import { arrowBatches, arrowFileBatches } from './arrow-source.js';
 import type { CsvColumnSpec } from './csv-decoder.js';
 import { CsvSource, type CsvSourceOptions } from './csv-source.js';
@@ -87,20 +88,7 @@ async function peekBytes(
     size += chunk.length;
   }
   const head = Buffer.concat(taken);
-  async function* all(): AsyncGenerator<Uint8Array> {
-    for (const c of taken) yield c;
-    if (done) return;
-    try {
-      while (true) {
-        const r = await it.next();
-        if (r.done) return;
-        yield r.value;
-      }
-    } finally {
-      await it.return?.();
-    }
-  }
-  return { head, all: all() };
+  return { head, all: continueWith(taken, it, done) };
 }
 
 /** Counts rows as batches pass. */
