@@ -135,7 +135,7 @@ describe('the runner dies under a worker of `vecudf worker-pool`', () => {
     const { workerId } = await bounded(r.started, 30_000, 'runner and worker start');
     await bounded(r.output, 30_000, 'first output');
     const workers = childrenOf(pool.pid!);
-    expect(workers).toHaveLength(1);
+    expect(workers, ps(pool.pid!)).toHaveLength(1);
     const workerPid = workers[0]!;
     await kill9(r.child);
     // the worker exits and the pool reaps it (no zombie: it is the parent and still running)

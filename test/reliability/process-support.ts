@@ -56,16 +56,27 @@ export async function startPool(): Promise<{ child: ChildProcess; address: strin
   return { child: p.child, address, output: p.output };
 }
 
-/** Child pids of `pid` (via pgrep). */
+/**
+ * Worker processes among the children of `pid` (via pgrep): a pool run from the sources under tsx
+ * also has esbuild's service process as a child now and then, which is not a worker.
+ */
 export function childrenOf(pid: number): number[] {
+  let pids: number[];
   try {
-    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+    pids = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .map(Number);
   } catch {
     return []; // pgrep exits 1 when there is none
   }
+  return pids.filter((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').includes('worker');
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
 }
 
 /** A plan calling fixture `name` on the UDF input column 0. */
