@@ -9,6 +9,7 @@
  * for await (const b of cutBatches(readBatches(file), 10_000)) console.log(b.numRows);
  */
 import { type Data, RecordBatch, type Schema, type Struct } from 'apache-arrow';
+import { nextBefore } from '../util/iterate.js';
 import { concatData } from './concat-data.js';
 
 export type BatchSource = AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
@@ -44,23 +45,13 @@ export async function* cutBatchesTimed(
   let pendingRows = 0;
   let pendingSince = 0;
   let next: Promise<IteratorResult<RecordBatch>> | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     while (true) {
       next ??= Promise.resolve(it.next());
-      let r: IteratorResult<RecordBatch> | 'timeout';
-      if (pendingRows > 0 && Number.isFinite(maxWaitMs)) {
-        const left = Math.max(0, pendingSince + maxWaitMs - performance.now());
-        r = await Promise.race([
-          next,
-          new Promise<'timeout'>((res) => {
-            timer = setTimeout(() => res('timeout'), left);
-          }),
-        ]);
-        clearTimeout(timer);
-      } else {
-        r = await next;
-      }
+      const r =
+        pendingRows > 0 && Number.isFinite(maxWaitMs)
+          ? await nextBefore(next, pendingSince + maxWaitMs)
+          : await next;
       if (r === 'timeout') {
         yield { batch: concatBatches(pending), byTime: true };
         pending = [];
@@ -92,7 +83,6 @@ export async function* cutBatchesTimed(
     }
     if (pendingRows > 0) yield { batch: concatBatches(pending), byTime: false };
   } finally {
-    clearTimeout(timer);
     if (next === undefined) await it.return?.();
   }
 }

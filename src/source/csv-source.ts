@@ -10,6 +10,7 @@
  * console.error(src.rowsRead, src.badLines);
  */
 import type { RecordBatch } from 'apache-arrow';
+import { nextBefore } from '../util/iterate.js';
 import { type CsvDecodeOptions, CsvDecoder } from './csv-decoder.js';
 
 export interface CsvSourceOptions extends CsvDecodeOptions {
@@ -60,26 +61,13 @@ export class CsvSource implements AsyncIterable<RecordBatch> {
     const it = this.input[Symbol.asyncIterator]();
     const encoder = new TextEncoder();
     let next: Promise<IteratorResult<Uint8Array | string>> | undefined;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     // when the oldest row (or, before the types are known, the oldest bytes) of the batch came
     let since = 0;
     try {
       while (true) {
         next ??= it.next();
         const waiting = dec.rows > 0 || (!dec.typed && dec.pendingBytes > 0);
-        let r: IteratorResult<Uint8Array | string> | 'timeout';
-        if (waiting) {
-          const left = Math.max(0, since + this.batchTimeMs - performance.now());
-          r = await Promise.race([
-            next,
-            new Promise<'timeout'>((res) => {
-              timer = setTimeout(() => res('timeout'), left);
-            }),
-          ]);
-          clearTimeout(timer);
-        } else {
-          r = await next;
-        }
+        const r = waiting ? await nextBefore(next, since + this.batchTimeMs) : await next;
         if (r === 'timeout') {
           // rows waited long enough: out with what there is (inferring the types now if needed)
           while (dec.parse(size, true)) yield dec.take()!;
@@ -104,7 +92,6 @@ export class CsvSource implements AsyncIterable<RecordBatch> {
       const last = dec.take();
       if (last) yield last;
     } finally {
-      clearTimeout(timer);
       // stopped early: let the input go (a stream is destroyed); a read still pending is dropped
       if (next === undefined) await it.return?.();
       else void it.return?.();

@@ -35,3 +35,18 @@ export async function peek<T>(
   if (r.done) return { first: undefined, rest: continueWith([], it, true) };
   return { first: r.value, rest: continueWith([r.value], it) };
 }
+
+/** `next`'s result, or `'timeout'` when `deadline` (a `performance.now()` time) comes first. */
+export async function nextBefore<T>(next: Promise<T>, deadline: number): Promise<T | 'timeout'> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      next,
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), Math.max(0, deadline - performance.now()));
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
