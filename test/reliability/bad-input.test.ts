@@ -24,20 +24,13 @@ import {
   INPUT,
   OUT,
   OUTPUT,
+  PLUS,
   type Rig,
   runBundle,
   startRig,
   within,
 } from './support.js';
 
-const PLUS = {
-  module: FAULTS,
-  export: 'plus',
-  kind: 'vectorized',
-  resultType: 'DOUBLE',
-  inputTypes: ['DOUBLE', 'DOUBLE'],
-  args: [{ offset: 0 }, { offset: 1 }],
-};
 // declares no input types: only the descriptor's input schema says what the columns are
 const SAME = {
   module: FAULTS,

@@ -15,11 +15,11 @@ import {
   arrowOutput,
   column0,
   descriptor,
-  FAULTS,
   f64,
   INPUT,
   OUT,
   OUTPUT,
+  PLUS,
   type Rig,
   startRig,
   within,
@@ -31,17 +31,9 @@ let rig: Rig;
 beforeAll(async () => {
   rig = await startRig({ pool: { threads: 1 }, data: { orphanTimeoutMs: 5_000 } });
   const url = rig.runner.url;
-  const plus = {
-    module: FAULTS,
-    export: 'plus',
-    kind: 'vectorized',
-    resultType: 'DOUBLE',
-    inputTypes: ['DOUBLE', 'DOUBLE'],
-    args: [{ offset: 0 }, { offset: 1 }],
-  };
   rig.runner.descriptors.set(
     'plus',
-    descriptor({ id: 'plus', dataUrl: url, udfs: [plus], input: AB, output: OUT }),
+    descriptor({ id: 'plus', dataUrl: url, udfs: [PLUS], input: AB, output: OUT }),
   );
   rig.runner.descriptors.set(
     'rows',
@@ -49,7 +41,7 @@ beforeAll(async () => {
       id: 'rows',
       mode: 'row',
       dataUrl: url,
-      udfs: [{ ...plus, export: 'plusRow', kind: 'row' }],
+      udfs: [{ ...PLUS, export: 'plusRow', kind: 'row' }],
       input: AB,
       output: OUT,
     }),

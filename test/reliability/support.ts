@@ -26,6 +26,16 @@ export const OUT = [{ name: 'f0', type: T.DOUBLE() }];
 /** The UDF fixtures of these tests (plain .mjs: a worker process loads them without tsx). */
 export const FAULTS = new URL('../fixtures/udfs/faults.mjs', import.meta.url).pathname;
 
+/** The fixtures' vectorized `plus(a, b)` as a descriptor names it: DOUBLE, DOUBLE → DOUBLE over input fields 0 and 1. */
+export const PLUS = {
+  module: FAULTS,
+  export: 'plus',
+  kind: 'vectorized',
+  resultType: 'DOUBLE',
+  inputTypes: ['DOUBLE', 'DOUBLE'],
+  args: [{ offset: 0 }, { offset: 1 }],
+};
+
 /** Rejects when `p` has not settled within `ms` (the "never hangs" bound). */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
