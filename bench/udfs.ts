@@ -116,3 +116,92 @@ export const normalize = mapBatches(
   },
   { name: 'normalize', inputTypes: [T.DOUBLE()], resultType: T.ROW([T.FIELD('z', T.DOUBLE())]) },
 );
+
+/** Risk-free rate (per year, continuously compounded) of the option pricer below. */
+export const MC_RATE = 0.03;
+/** Simulated paths per row (antithetic: half of them mirror the other half's draws). */
+export const MC_PATHS = 128;
+
+const seedF64 = new Float64Array(4);
+const seedU32 = new Uint32Array(seedF64.buffer);
+
+/**
+ * Monte-Carlo price of a European call: `paths` terminal prices of geometric Brownian motion
+ * (normals by Box–Muller, each used with both signs), the discounted mean payoff. The generator
+ * (xorshift32) is seeded from the bits of the row's own inputs, so a row's price does not depend on
+ * its batch or its neighbours, and equal rows get equal prices. A row takes ~3 µs of arithmetic
+ * (log, sqrt, cos, sin per four paths, an exp per path): the CPU-heavy UDF of the pool benchmark.
+ *
+ * @example
+ * mcCallPrice(100, 100, 0.2, 1); // 8.85; Black–Scholes says 9.413 (128 paths: a few % off)
+ * mcCallPrice(100, 100, 0.2, 1, 400_000); // 9.417
+ */
+export function mcCallPrice(
+  spot: number,
+  strike: number,
+  vol: number,
+  years: number,
+  paths = MC_PATHS,
+): number {
+  seedF64[0] = spot;
+  seedF64[1] = strike;
+  seedF64[2] = vol;
+  seedF64[3] = years;
+  let x = 0x9e3779b9;
+  for (let k = 0; k < 8; k++) {
+    x = Math.imul(x ^ seedU32[k]!, 0x85ebca6b);
+    x ^= x >>> 13;
+  }
+  x = x === 0 ? 1 : x;
+  const drift = (MC_RATE - 0.5 * vol * vol) * years;
+  const diffusion = vol * Math.sqrt(years);
+  let sum = 0;
+  for (let p = 0; p < paths; p += 4) {
+    // Two uniforms in (0, 1) from xorshift32.
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const u1 = ((x >>> 0) + 0.5) / 4294967296;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const u2 = ((x >>> 0) + 0.5) / 4294967296;
+    const r = Math.sqrt(-2 * Math.log(u1));
+    const z1 = r * Math.cos(2 * Math.PI * u2);
+    const z2 = r * Math.sin(2 * Math.PI * u2);
+    sum += Math.max(spot * Math.exp(drift + diffusion * z1) - strike, 0);
+    sum += Math.max(spot * Math.exp(drift - diffusion * z1) - strike, 0);
+    sum += Math.max(spot * Math.exp(drift + diffusion * z2) - strike, 0);
+    sum += Math.max(spot * Math.exp(drift - diffusion * z2) - strike, 0);
+  }
+  return (Math.exp(-MC_RATE * years) * sum) / (Math.ceil(paths / 4) * 4);
+}
+
+/**
+ * Vectorized Monte-Carlo call price over (spot, strike, vol, years): the CPU-heavy UDF (~2.8 µs
+ * a row, some forty times haversine's ~70 ns on the same four DOUBLE columns: the bytes moved are
+ * the same, only the computation differs). Nulls as in haversine.
+ */
+export const mcCall = vectorizedUdf(
+  (spot: Series, strike: Series, vol: Series, years: Series) => {
+    const n = spot.length;
+    const a = spot.values as Float64Array;
+    const b = strike.values as Float64Array;
+    const c = vol.values as Float64Array;
+    const d = years.values as Float64Array;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = mcCallPrice(a[i]!, b[i]!, c[i]!, d[i]!);
+    const bits = [spot, strike, vol, years].map((s): BitsAt | null =>
+      s.validity ? { bits: s.validity, offset: 0 } : null,
+    );
+    return new Series(columnFromTypedArray(T.DOUBLE(), out, andValidity(bits, n).bitmap));
+  },
+  { name: 'mcCall', ...D4 },
+);
+export const mcCallRow = udf(
+  (spot: N, strike: N, vol: N, years: N) =>
+    spot === null || strike === null || vol === null || years === null
+      ? null
+      : mcCallPrice(spot, strike, vol, years),
+  { name: 'mcCallRow', ...D4 },
+);

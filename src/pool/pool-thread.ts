@@ -57,6 +57,7 @@ export default async function runTask(t: TaskMessage): Promise<TaskReply> {
   }
   table.markStarted(t.slot, startedAt);
   let elu0 = performance.eventLoopUtilization();
+  let loadMs = 0;
   const results: ElementReply[] = [];
   const outBuffers: ArrayBuffer[] = [];
   let metrics: CallMetrics[] = [];
@@ -70,6 +71,7 @@ export default async function runTask(t: TaskMessage): Promise<TaskReply> {
         // run() below reports the load error for the first element
       }
       elu0 = performance.eventLoopUtilization();
+      loadMs = epochMs() - startedAt;
     }
     let failed: ElementReply | undefined;
     for (let i = 0; i < t.elements.length; i++) {
@@ -113,6 +115,7 @@ export default async function runTask(t: TaskMessage): Promise<TaskReply> {
     threadId,
     startedAt,
     busyMs: epochMs() - startedAt,
+    loadMs,
     ioBound: wasIoBound(performance.eventLoopUtilization(elu0)),
     metrics: sumMetrics(metrics, runner.takeMetrics(t.planKey)),
     results,

@@ -9,8 +9,13 @@ export interface ThreadStats {
   threadId: number;
   /** False once the thread died or was terminated (a replacement gets a new entry). */
   alive: boolean;
-  /** Tasks finished on this thread, failed ones included. */
+  /** Batches (elements) finished on this thread, failed ones included. */
   batches: number;
+  /**
+   * Tasks (messages to the thread) that brought them: fewer than batches where waiting batches of
+   * a cheap plan were packed together. 0 for the calling thread (no message).
+   */
+  tasks: number;
   failed: number;
   rowsIn: number;
   rowsOut: number;
@@ -67,6 +72,7 @@ export class StatsBook {
         threadId,
         alive: true,
         batches: 0,
+        tasks: 0,
         failed: 0,
         rowsIn: 0,
         rowsOut: 0,
@@ -96,6 +102,11 @@ export class StatsBook {
     s.queueWaitMs += o.queueWaitMs;
   }
 
+  /** A task (of one or more batches, recorded one by one) came back from a thread. */
+  recordTask(threadId: number): void {
+    this.#entry(threadId).tasks++;
+  }
+
   /** A task failed before any thread reported on it (thread died before starting it, pool closed). */
   recordLost(): void {
     this.failed++;
@@ -109,6 +120,7 @@ export class StatsBook {
     const perThread = [...this.#threads.values()].map((s) => ({ ...s }));
     const totals = {
       batches: 0,
+      tasks: 0,
       failed: 0,
       rowsIn: 0,
       rowsOut: 0,
@@ -119,6 +131,7 @@ export class StatsBook {
     };
     for (const s of perThread) {
       totals.batches += s.batches;
+      totals.tasks += s.tasks;
       totals.failed += s.failed;
       totals.rowsIn += s.rowsIn;
       totals.rowsOut += s.rowsOut;

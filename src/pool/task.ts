@@ -46,6 +46,8 @@ export interface TaskReply {
   startedAt: number;
   /** Whole task, all elements. */
   busyMs: number;
+  /** Of which loading the plan (its first task on this thread; counted in the first element's busyMs too). */
+  loadMs?: number;
   /** The thread found this plan I/O-bound (mostly waiting): run its batches concurrently. */
   ioBound: boolean;
   /** Per-call UDF metrics the thread counted for this plan since its previous reply for it. */

@@ -76,6 +76,13 @@ interface PlanDispatch {
   seen: number;
   /** Least round trip of a task minus its time on the thread: the hop, as measured. */
   hopMs: number;
+  /**
+   * Times of the plan's last RECENT elements on a thread (NaN: none yet), loading excluded; their
+   * least is the cost that decides how many go in one task (wall time on a shared machine is only
+   * ever longer than the work, and a fresh thread's first batches run cold).
+   */
+  recentMs: Float64Array;
+  recentAt: number;
 }
 
 /** Batches of a plan measured on threads before adaptive dispatch decides. */
@@ -88,6 +95,13 @@ const RESAMPLE_AFTER = 64;
 const MAIN_WINDOW = 16;
 /** Largest task, in input bytes (several elements are packed together only below this). */
 const MAX_TASK_BYTES = 32 * 1024 * 1024;
+/**
+ * Elements are packed into one task only up to about this much thread time: enough to make the
+ * hop (~0.1 ms) small beside it, little enough that the threads still finish a bundle together.
+ */
+const PACK_MS = 1;
+/** Element times of a plan kept to judge its cost by. */
+const RECENT = 8;
 
 export class ThreadPool implements ExecutorPool {
   readonly threads: number;
@@ -206,6 +220,8 @@ export class ThreadPool implements ExecutorPool {
         mainSeen: 0,
         seen: 0,
         hopMs: Number.POSITIVE_INFINITY,
+        recentMs: new Float64Array(RECENT).fill(Number.NaN),
+        recentAt: 0,
       };
       this.#dispatch.set(planKey, d);
     }
@@ -258,6 +274,24 @@ export class ThreadPool implements ExecutorPool {
         }
       }
     }
+  }
+
+  /** Keeps a reply's element times (before the next tasks are packed). */
+  #learnElementMs(planKey: string, r: TaskReply): void {
+    const d = this.#dispatchOf(planKey);
+    r.results.forEach((e, i) => {
+      if (!e.ok) return;
+      // Loading the plan (a module import) is not what the next batches will cost.
+      d.recentMs[d.recentAt] = Math.max(0, i === 0 ? e.busyMs - (r.loadMs ?? 0) : e.busyMs);
+      d.recentAt = (d.recentAt + 1) % RECENT;
+    });
+  }
+
+  /** The least of a plan's recent element times on a thread; NaN before any came back. */
+  #elementMs(planKey: string): number {
+    let least = Number.NaN;
+    for (const ms of this.#dispatchOf(planKey).recentMs) if (!Number.isNaN(ms) && !(ms >= least)) least = ms;
+    return least;
   }
 
   /** Learns from a thread's per-element times whether the plan is cheaper than the hop. */
@@ -313,16 +347,23 @@ export class ThreadPool implements ExecutorPool {
         i++;
         continue;
       }
-      // Several of the same bundle and plan: share them out over the free threads. Elements of no
-      // group are independent: one per task, so that a crash fails only its own.
+      // Several of the same bundle and plan: packed into one task (one message, one wake-up), as
+      // many as take about PACK_MS on a thread — a costly batch goes alone, and the first thread
+      // to free up does not take a bundle's whole tail while the others go idle — and shared out
+      // over all the threads (the busy ones free up soon), never over the free ones only. Elements
+      // of no group are independent: one per task, so that a crash fails only its own.
       const same: number[] = [];
       for (let j = i; j < this.#pending.length && head.group !== undefined; j++) {
         const p = this.#pending[j]!;
         if (p.group === head.group && p.planKey === head.planKey && p.mode === head.mode) same.push(j);
       }
       if (same.length === 0) same.push(i);
-      const free = capacity - this.#syncTasks;
-      const k = Math.min(this.#o.maxElementsPerTask, Math.ceil(same.length / free));
+      const elementMs = this.#elementMs(head.planKey);
+      // Not measured yet: one each (the first replies come back before much has piled up).
+      const byCost = Number.isNaN(elementMs)
+        ? 1
+        : Math.max(1, Math.floor(PACK_MS / Math.max(elementMs, 1e-3)));
+      const k = Math.min(this.#o.maxElementsPerTask, byCost, Math.ceil(same.length / capacity));
       const take: Pending[] = [];
       let bytes = 0;
       for (const j of same) {
@@ -413,6 +454,7 @@ export class ThreadPool implements ExecutorPool {
       this.#table.give(t.slot);
       t.slot = -1;
       const hopMs = epochMs() - postedAt - reply.busyMs;
+      this.#learnElementMs(planKey, reply);
       release();
       this.#account(planKey, reply, els, hopMs);
     } finally {
@@ -425,6 +467,7 @@ export class ThreadPool implements ExecutorPool {
     if (r.ioBound) this.#ioBound.add(planKey);
     if (r.metrics.length > 0) this.#udf.add(planKey, r.metrics);
     this.#sample(planKey, r, hopMs);
+    this.#stats.recordTask(r.threadId);
     let startedAt = r.startedAt;
     els.forEach((el, i) => {
       const e = r.results[i];
