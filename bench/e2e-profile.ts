@@ -79,19 +79,28 @@ function cpuMs(pid: number | undefined): number {
 }
 const workerPid = runner.worker.pid;
 const cpu0 = cpuMs(workerPid);
+const peer0 = cpuMs(raw.pid);
 const self0 = process.cpuUsage();
 const vec: number[] = [];
 const rawMs: number[] = [];
 const all = [];
+let runnerRawCpu = 0;
+let runnerVecCpu = 0;
+const cpuOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 for (let k = 0; k < runs; k++) {
+  const c0 = process.cpuUsage();
   const r = await raw.run(rawRun);
+  const c1 = process.cpuUsage();
   rawMs.push(r.ms);
   const m = await once();
+  runnerRawCpu += cpuOf(process.cpuUsage(c0)) - cpuOf(process.cpuUsage(c1));
+  runnerVecCpu += cpuOf(process.cpuUsage(c1));
   vec.push(m.elapsedMs);
   all.push(m);
 }
 // CPU per vectorized run: the worker idles through the raw runs, this process works in both
 const workerCpuPerRun = (cpuMs(workerPid) - cpu0) / runs;
+const echoPeerCpuPerRun = (cpuMs(raw.pid) - peer0) / runs;
 const selfCpu = process.cpuUsage(self0);
 const runnerCpuPerRound = (selfCpu.user + selfCpu.system) / 1000 / runs;
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -106,7 +115,10 @@ console.log(
     vecMs: med(vec),
     fraction: med(rawMs) / med(vec),
     workerCpuMsPerRun: workerCpuPerRun,
+    echoPeerCpuMsPerRun: echoPeerCpuPerRun,
     runnerCpuMsPerRound: runnerCpuPerRound,
+    runnerCpuMsPerRawRun: runnerRawCpu / runs,
+    runnerCpuMsPerVecRun: runnerVecCpu / runs,
     pairs: vec.map((v, i) => +(rawMs[i]! / v).toFixed(2)),
     stages: stagesOf(all[mi]!),
   }),

@@ -38,6 +38,8 @@ export interface RawResult {
 export interface RawLoopback {
   run(o: RawRun): Promise<RawResult>;
   close(): Promise<void>;
+  /** The echo peer's process id (to read its CPU time). */
+  readonly pid: number | undefined;
 }
 
 /** The command that runs echo-peer next to this module: plain node when built, node + tsx from source. */
@@ -102,6 +104,7 @@ export async function startRawLoopback(opts: { tuning?: ServerTuning | false } =
   }
 
   return {
+    pid: child.pid,
     async run(o: RawRun): Promise<RawResult> {
       ratio = o.ratio;
       if (payload.length !== o.elementBytes) payload = new Uint8Array(o.elementBytes).fill(7);

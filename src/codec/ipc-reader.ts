@@ -16,6 +16,7 @@
  * const { schema, batches } = decodeIpc(fs.readFileSync('data.arrow'));
  */
 import * as arrow from 'apache-arrow';
+import { recordBatchOf } from '../util/record-batch.js';
 import { readRecordBatch, type ScratchAllocator } from './ipc-batch-reader.js';
 import { ArrowDecodeError } from './ipc-errors.js';
 import { FbReader, type FbTable } from './ipc-flatbuffers.js';
@@ -254,7 +255,7 @@ export class IpcMessageReader {
           msg.version,
         );
         const data = arrow.makeData({ type: this.structType!, length, nullCount: 0, children });
-        out?.push(recordBatch(schema, data));
+        out?.push(recordBatchOf(schema, data));
         return;
       }
       default:
@@ -263,32 +264,9 @@ export class IpcMessageReader {
   }
 }
 
-/**
- * A RecordBatch over exactly this schema and data. apache-arrow's constructor rebuilds the schema
- * with `Schema.assign`, which merges fields by name — two columns of the same name (valid Arrow)
- * would come out with one type — so it is not used.
- */
-function recordBatch(schema: arrow.Schema, data: arrow.Data<arrow.Struct>): arrow.RecordBatch {
-  // The constructor's checks (Schema.assign, ensureSameLengthData) cost tens of µs per batch and
-  // are redone by nothing: the columns were checked against the schema by readRecordBatch. So the
-  // batch gets exactly the fields the constructor would set (apache-arrow 21: schema, data,
-  // _metadata; _dictionaries is computed on first use).
-  const batch = Object.create(arrow.RecordBatch.prototype) as arrow.RecordBatch;
-  const own = batch as unknown as {
-    schema: arrow.Schema;
-    data: arrow.Data<arrow.Struct>;
-    _metadata: Map<string, string>;
-  };
-  own.schema = schema;
-  own.data = data;
-  own._metadata = new Map();
-  return batch;
-}
-
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  // one native compare (the schema is compared for every element: Flink repeats it in each)
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 /** A decoded stream or file. */

@@ -14,7 +14,8 @@
 import { UdfError } from '../exec/errors.js';
 import { recordBatch } from '../exec/metrics.js';
 import type { CompiledPlan } from '../exec/plan.js';
-import { compileRowCall, isThenable, type RowFn } from '../exec/row-eval.js';
+import { compileRowCall, isThenable, type RowFn, udfFns } from '../exec/row-eval.js';
+import { withUdfContext } from '../exec/udf-context.js';
 import type { DataType } from '../types/data-types.js';
 import { typeToString } from '../types/data-types.js';
 import { UdfResultError, udfLabel } from '../udf/check-result.js';
@@ -25,6 +26,8 @@ import { ByteReader, borrowWriter, returnWriter } from './row-coder-io.js';
 export interface RowWiseCodedOptions {
   /** Types of the input row's fields; defaults to the plan's `inputTypes`. */
   inputTypes?: readonly DataType[];
+  /** What the UDF calls work for (see exec/udf-context.ts). */
+  context?: unknown;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function runRowWiseCoded(
   let sEncode = 0;
   let out: Uint8Array;
   try {
-    await runRows();
+    await withUdfContext(opts.context, plan.calls.flatMap(udfFns), runRows);
     out = w.finish();
   } finally {
     returnWriter(w);

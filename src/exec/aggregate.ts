@@ -22,6 +22,7 @@ import { wrapUdfError } from './errors.js';
 import { recordBatch } from './metrics.js';
 import type { CompiledPlan } from './plan.js';
 import { isThenable } from './row-eval.js';
+import { noteAsyncUdf, withUdfContext } from './udf-context.js';
 import { BatchContext, constantSeries, evalArg } from './vectorized.js';
 
 /** Runs an aggregate plan over one batch, grouping by the given input columns. */
@@ -29,12 +30,13 @@ export async function runAggregate(
   plan: CompiledPlan,
   batch: arrow.RecordBatch,
   groupKeyColumns: readonly number[] = [],
+  context?: unknown,
 ): Promise<arrow.RecordBatch> {
   if (plan.mode !== 'aggregate') {
     throw new TypeError(`runAggregate runs plans of aggregate UDFs; this plan is ${plan.mode}`);
   }
   const n = batch.numRows;
-  const ctx = new BatchContext(plan, batch);
+  const ctx = new BatchContext(plan, batch, context);
   const keyVectors = groupKeyColumns.map((i) => {
     inputType(plan, batch, i);
     return new arrow.Vector([inputData(batch, i)]);
@@ -95,8 +97,11 @@ export async function runAggregate(
           ? `all ${n} rows of the batch`
           : `group ${g} of the batch (${to - from} rows, first at row ${first})`;
       try {
-        let r: unknown = udf.fn(...args);
-        if (isThenable(r)) r = await r;
+        let r: unknown = withUdfContext(context, [udf.fn], () => udf.fn(...args));
+        if (isThenable(r)) {
+          noteAsyncUdf(udf.fn);
+          r = await r;
+        }
         appendScalarResult(label, r, builder, `for ${where}`);
       } catch (e) {
         throw wrapUdfError(udf.name, first, last, e, where);
@@ -105,5 +110,5 @@ export async function runAggregate(
     recordBatch(call.metrics, n, performance.now() - t0);
     out.push({ name: call.output, type: call.resultType, vector: builder.finish() });
   }
-  return makeBatch(out, numGroups);
+  return makeBatch(out, numGroups, plan);
 }

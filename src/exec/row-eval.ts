@@ -13,13 +13,12 @@ import { UdfResultError, udfLabel } from '../udf/check-result.js';
 import { canonicalizer } from './canonical.js';
 import { UdfError, wrapUdfError } from './errors.js';
 import type { CompiledCall } from './plan.js';
+import { isThenable, noteAsyncUdf } from './udf-context.js';
 
 /** Value of row i (a promise when an async UDF answered with one). */
 export type RowFn = (i: number) => unknown;
 
-export function isThenable(x: unknown): x is PromiseLike<unknown> {
-  return x !== null && typeof x === 'object' && typeof (x as { then?: unknown }).then === 'function';
-}
+export { isThenable };
 
 /**
  * Compiles `call` (and its nested calls) for per-row evaluation. `column(k)` returns the reader of
@@ -69,7 +68,7 @@ function compile(call: CompiledCall, column: (index: number) => RowFn, nested: b
   }
   const settle = (r: unknown, i: number): unknown =>
     isThenable(r)
-      ? Promise.resolve(r).then(
+      ? (noteAsyncUdf(fn), Promise.resolve(r)).then(
           (v) => done(v, i),
           (e) => {
             throw wrapUdfError(name, i, i, e);
@@ -173,6 +172,13 @@ function compile(call: CompiledCall, column: (index: number) => RowFn, nested: b
  * Runs `rowFn` over rows `[0, n)` and appends each result to `builder` (checked against the result
  * type). Stays synchronous until a promise comes back, then awaits row by row, in order.
  */
+/** The user functions of a call and of the calls nested in it. */
+export function udfFns(call: CompiledCall): object[] {
+  const out: object[] = [call.udf.fn];
+  for (const a of call.args) if (a.kind === 'call') out.push(...udfFns(a.call));
+  return out;
+}
+
 export async function fillColumn(
   call: CompiledCall,
   rowFn: RowFn,

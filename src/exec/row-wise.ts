@@ -16,10 +16,15 @@ import { createColumnBuilder } from '../series/column-builder.js';
 import { inputData, inputType, makeBatch } from './batch.js';
 import { recordBatch } from './metrics.js';
 import type { CompiledCall, CompiledPlan } from './plan.js';
-import { compileRowCall, fillColumn } from './row-eval.js';
+import { compileRowCall, fillColumn, udfFns } from './row-eval.js';
+import { withUdfContext } from './udf-context.js';
 
 /** Runs every top-level call of a scalar plan of row UDFs over the batch, row by row. */
-export async function runRowWise(plan: CompiledPlan, batch: arrow.RecordBatch): Promise<arrow.RecordBatch> {
+export async function runRowWise(
+  plan: CompiledPlan,
+  batch: arrow.RecordBatch,
+  context?: unknown,
+): Promise<arrow.RecordBatch> {
   if (plan.mode !== 'scalar') {
     throw new TypeError(
       `runRowWise runs scalar plans; this plan is ${plan.mode} (use runAggregate / runVectorized)`,
@@ -40,13 +45,13 @@ export async function runRowWise(plan: CompiledPlan, batch: arrow.RecordBatch): 
     const rowFn = compileRowCall(call, column);
     const builder = createColumnBuilder(call.resultType, n);
     const t0 = performance.now();
-    await fillColumn(call, rowFn, n, builder);
+    await withUdfContext(context, udfFns(call), () => fillColumn(call, rowFn, n, builder));
     const vector = builder.finish();
     recordBatch(call.metrics, n, performance.now() - t0);
     countNested(call, n);
     out.push({ name: call.output, type: call.resultType, vector });
   }
-  return makeBatch(out, n);
+  return makeBatch(out, n, plan);
 }
 
 /** Nested calls of a row-wise tree: rows and batches counted, their time is in the top-level call's. */

@@ -22,6 +22,7 @@ import { wrapUdfError } from './errors.js';
 import { recordBatch } from './metrics.js';
 import type { CompiledArg, CompiledCall, CompiledPlan } from './plan.js';
 import { compileRowCall, fillColumn, isThenable } from './row-eval.js';
+import { noteAsyncUdf, withUdfContext } from './udf-context.js';
 
 /** Per-batch state: input columns as Series (made on first use), the batch length. */
 export class BatchContext {
@@ -30,6 +31,8 @@ export class BatchContext {
   constructor(
     readonly plan: CompiledPlan,
     readonly batch: arrow.RecordBatch,
+    /** What the UDF calls work for (see udf-context.ts); undefined outside a worker. */
+    readonly context?: unknown,
   ) {
     this.n = batch.numRows;
   }
@@ -116,11 +119,14 @@ export async function evalCall(call: CompiledCall, ctx: BatchContext): Promise<a
   const t0 = performance.now();
   let vector: arrow.Vector;
   if (udf.kind === 'row') {
-    vector = await rowUdfOverColumns(call, args, n);
+    vector = await rowUdfOverColumns(call, args, n, ctx.context);
   } else if (udf.kind === 'vectorized') {
     try {
-      let r: unknown = udf.fn(...args);
-      if (isThenable(r)) r = await r;
+      let r: unknown = withUdfContext(ctx.context, [udf.fn], () => udf.fn(...args));
+      if (isThenable(r)) {
+        noteAsyncUdf(udf.fn);
+        r = await r;
+      }
       vector = toResultVector(udfLabel('vectorized', udf.name), r, n, call.resultType);
     } catch (e) {
       throw wrapUdfError(udf.name, 0, n - 1, e);
@@ -133,12 +139,17 @@ export async function evalCall(call: CompiledCall, ctx: BatchContext): Promise<a
 }
 
 /** A row UDF inside a vectorized plan: its (already evaluated) argument columns read row by row. */
-async function rowUdfOverColumns(call: CompiledCall, args: Series[], n: number): Promise<arrow.Vector> {
+async function rowUdfOverColumns(
+  call: CompiledCall,
+  args: Series[],
+  n: number,
+  context: unknown,
+): Promise<arrow.Vector> {
   const getters = args.map((s) => makeVectorGetter(s.vector, s.type));
   const flat: CompiledCall = { ...call, args: args.map((_, k) => ({ kind: 'column', index: k }) as const) };
   const rowFn = compileRowCall(flat, (k) => getters[k]!);
   const builder = createColumnBuilder(call.resultType, n);
-  await fillColumn(call, rowFn, n, builder);
+  await withUdfContext(context, [call.udf.fn], () => fillColumn(call, rowFn, n, builder));
   return builder.finish();
 }
 
@@ -146,18 +157,19 @@ async function rowUdfOverColumns(call: CompiledCall, args: Series[], n: number):
 export async function runVectorized(
   plan: CompiledPlan,
   batch: arrow.RecordBatch,
+  context?: unknown,
 ): Promise<arrow.RecordBatch> {
   if (plan.mode === 'aggregate') {
     throw new TypeError(
       'runVectorized runs scalar and mapBatches plans; use runAggregate for aggregate UDFs',
     );
   }
-  const ctx = new BatchContext(plan, batch);
+  const ctx = new BatchContext(plan, batch, context);
   if (plan.mode === 'map_batches') return runMapBatches(plan.calls[0]!, ctx);
   const out: { name: string; type: DataType; vector: arrow.Vector }[] = [];
   for (const call of plan.calls)
     out.push({ name: call.output, type: call.resultType, vector: await evalCall(call, ctx) });
-  return makeBatch(out, ctx.n);
+  return makeBatch(out, ctx.n, plan);
 }
 
 /** A mapBatches call: a DataFrame of its arguments in, the columns of its ROW result type out. */
@@ -181,8 +193,12 @@ async function runMapBatches(call: CompiledCall, ctx: BatchContext): Promise<arr
   const t0 = performance.now();
   const out: { name: string; type: DataType; vector: arrow.Vector }[] = [];
   try {
-    let r: unknown = udf.fn(DataFrame.fromSeries(columns));
-    if (isThenable(r)) r = await r;
+    const df = DataFrame.fromSeries(columns);
+    let r: unknown = withUdfContext(ctx.context, [udf.fn], () => udf.fn(df));
+    if (isThenable(r)) {
+      noteAsyncUdf(udf.fn);
+      r = await r;
+    }
     const pick = columnPicker(label, r);
     const row = call.resultType as DataType & { kind: 'ROW' };
     for (const f of row.fields) {
@@ -196,7 +212,7 @@ async function runMapBatches(call: CompiledCall, ctx: BatchContext): Promise<arr
     throw wrapUdfError(udf.name, 0, n - 1, e);
   }
   recordBatch(call.metrics, n, performance.now() - t0);
-  return makeBatch(out, n);
+  return makeBatch(out, n, call);
 }
 
 /** Reads result columns by name from a DataFrame (any copy of vecudf) or a record of columns. */

@@ -92,6 +92,8 @@ export async function runStage(
   const output = deps.channel(stage.sink.url).outbound(instructionId, stage.sink.transformId);
   let writeWait: Promise<void> | undefined;
   let failed: unknown;
+  // what UDF output printed during this stage is tagged with
+  const bundle = { instructionId, transformId: stage.transformId };
   const ordered = new OrderedResults<Uint8Array>((bytes) => {
     counts.bytesOut += bytes.byteLength;
     counts.elementsOut += stage.mode === 'arrow' ? 1 : 0;
@@ -114,7 +116,7 @@ export async function runStage(
     rows: number,
     mode: 'arrow' | 'row',
   ) => {
-    const p = pool.run(stage.planKey, stage.plan, bytes, mode, instructionId).catch((e: unknown) => {
+    const p = pool.run(stage.planKey, stage.plan, bytes, mode, instructionId, bundle).catch((e: unknown) => {
       const f = new ElementFailure(index, firstRow, rows, e);
       failed ??= f;
       throw f;

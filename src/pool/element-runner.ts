@@ -16,6 +16,7 @@ import { runAggregate } from '../exec/aggregate.js';
 import { checkInputSchema } from '../exec/input-schema.js';
 import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
 import { type CompiledPlan, type LoadPlanOptions, loadPlan, type Plan } from '../exec/plan.js';
+import { withAsyncUdfContext } from '../exec/udf-context.js';
 import { runVectorized } from '../exec/vectorized.js';
 import type { ElementMode } from './options.js';
 
@@ -36,13 +37,19 @@ export class ElementRunner {
     this.#opts = opts;
   }
 
-  /** The compiled plan for `planKey`, loading it on first use (a failed load is retried next time). */
-  compiled(planKey: string, plan: Plan): CompiledPlan | Promise<CompiledPlan> {
+  /**
+   * The compiled plan for `planKey`, loading it on first use (a failed load is retried next time);
+   * what the UDF modules print while they load is tagged with `context`.
+   */
+  compiled(planKey: string, plan: Plan, context?: unknown): CompiledPlan | Promise<CompiledPlan> {
     const done = this.#loaded.get(planKey);
     if (done) return done;
     let p = this.#plans.get(planKey);
     if (!p) {
-      p = loadPlan(plan, this.#opts);
+      p =
+        context === undefined
+          ? loadPlan(plan, this.#opts)
+          : withAsyncUdfContext(context, () => loadPlan(plan, this.#opts));
       this.#plans.set(planKey, p);
       p.then(
         (c) => this.#loaded.set(planKey, c),
@@ -54,7 +61,8 @@ export class ElementRunner {
 
   /**
    * Runs the element; `info.rowsIn` is set as soon as the input is decoded, so that a failing
-   * task still reports its size.
+   * task still reports its size. `context` is what the UDF calls work for (the bundle; see
+   * exec/udf-context.ts), for tagging what they print.
    */
   async run(
     planKey: string,
@@ -62,11 +70,12 @@ export class ElementRunner {
     bytes: Uint8Array,
     mode: ElementMode,
     info: { rowsIn: number },
+    context?: unknown,
   ): Promise<ElementOutput> {
-    const c = this.compiled(planKey, plan);
+    const c = this.compiled(planKey, plan, context);
     const compiled = c instanceof Promise ? await c : c;
     if (mode === 'row') {
-      const out = await runRowWiseCoded(compiled, bytes);
+      const out = await runRowWiseCoded(compiled, bytes, { context });
       const metrics = this.#take(compiled);
       const rows = metrics[0]?.rows ?? 0;
       info.rowsIn = rows;
@@ -77,8 +86,8 @@ export class ElementRunner {
     if (compiled.inputTypes) checkInputSchema(batch, compiled.inputTypes);
     const result =
       compiled.mode === 'aggregate'
-        ? await runAggregate(compiled, batch)
-        : await runVectorized(compiled, batch);
+        ? await runAggregate(compiled, batch, [], context)
+        : await runVectorized(compiled, batch, context);
     const element = this.#encoder(planKey, result.schema).encode(result);
     // The payload without its prefix: a view into the element's own buffer (moved whole, no copy).
     return {

@@ -47,16 +47,29 @@ export class MainThreadPool implements ExecutorPool {
     return this.#admission.whenReady();
   }
 
-  run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode = 'arrow'): Promise<Uint8Array> {
+  run(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    mode: ElementMode = 'arrow',
+    group?: string,
+    context: unknown = group,
+  ): Promise<Uint8Array> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the executor pool is closed'));
-    const p = this.#run(planKey, plan, bytes, mode);
+    const p = this.#run(planKey, plan, bytes, mode, context);
     this.#inFlight.add(p);
     const forget = () => this.#inFlight.delete(p);
     p.then(forget, forget);
     return p;
   }
 
-  async #run(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode): Promise<Uint8Array> {
+  async #run(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    mode: ElementMode,
+    context: unknown,
+  ): Promise<Uint8Array> {
     const submittedAt = epochMs();
     const bytesIn = bytes.byteLength;
     const wait = this.#admission.acquire(bytesIn);
@@ -66,7 +79,7 @@ export class MainThreadPool implements ExecutorPool {
     let ok = false;
     let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
     try {
-      const work = this.#runner.run(planKey, plan, bytes, mode, info);
+      const work = this.#runner.run(planKey, plan, bytes, mode, info, context);
       work.catch(() => {}); // a failure after a forced close or a timeout is not unhandled
       out = await Promise.race([
         this.#o.udfTimeoutMs > 0 ? this.#withTimeout(work, plan) : work,

@@ -20,6 +20,8 @@ export interface ExecutorPool {
    * a `ThreadDiedError`, a `UdfTimeoutError` or a `PoolClosedError`; the pool goes on either way.
    * `group` (e.g. the bundle's instruction id): elements of the same group and plan that wait for
    * a thread may run together as one task, so a thread that dies under them fails only that group.
+   * `context` (default: the group) is what the UDF calls work for, readable while they run (see
+   * exec/udf-context.ts); on threads, the group is.
    */
   run(
     planKey: string,
@@ -27,6 +29,7 @@ export interface ExecutorPool {
     bytes: Uint8Array,
     mode?: ElementMode,
     group?: string,
+    context?: unknown,
   ): Promise<Uint8Array>;
   /** True when a further `run` would have to wait for capacity: stop reading input. */
   readonly saturated: boolean;

@@ -8,8 +8,9 @@
  * @example
  * for await (const b of cutBatches(readBatches(file), 10_000)) console.log(b.numRows);
  */
-import { type Data, RecordBatch, type Schema, type Struct } from 'apache-arrow';
+import type { Data, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { nextBefore } from '../util/iterate.js';
+import { recordBatchOf } from '../util/record-batch.js';
 import { concatData } from './concat-data.js';
 
 export type BatchSource = AsyncIterable<RecordBatch> | Iterable<RecordBatch>;
@@ -91,7 +92,7 @@ export async function* cutBatchesTimed(
 export function concatBatches(parts: readonly RecordBatch[]): RecordBatch {
   if (parts.length === 1) return parts[0]!;
   const data = concatData(parts.map((p) => p.data)) as Data<Struct>;
-  return new RecordBatch(parts[0]!.schema, data);
+  return recordBatchOf(parts[0]!.schema, data);
 }
 
 /** Throws unless `batch` has the same column names and types as the stream's first batch. */

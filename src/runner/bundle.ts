@@ -12,7 +12,7 @@
  * lost attempt dropped, so every row's result comes exactly once. A message that would be larger
  * than `SPLIT_PAYLOAD_BYTES` (one huge batch) is cut into several (split-messages.ts).
  */
-import { type Data, makeData, RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { type Data, makeData, type RecordBatch, type Schema, Struct } from 'apache-arrow';
 import { BufferPool } from '../proto/buffer-pool.js';
 import {
   encodeElements,
@@ -23,6 +23,7 @@ import {
 import type { InstructionResponse } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
 import { SPLIT_PAYLOAD_BYTES, splitOutgoing } from '../proto/split-messages.js';
+import { recordBatchOf } from '../util/record-batch.js';
 import type { RunMetrics } from './metrics.js';
 import type { ModeCodec, OutPart } from './mode.js';
 import { OutputSplitter } from './output-splitter.js';
@@ -452,7 +453,7 @@ export class Bundle implements DataReceiver {
       nullCount: 0,
       children,
     });
-    this.results.push(new RecordBatch(this.opts.outputSchema, data));
+    this.results.push(recordBatchOf(this.opts.outputSchema, data));
     m.joinMs += performance.now() - t1;
   }
 

@@ -7,9 +7,10 @@
  * @example
  * const grouped = groupByKey(batches, [0]);     // one batch, groups contiguous
  */
-import { makeData, RecordBatch, Struct, Vector } from 'apache-arrow';
+import { type RecordBatch, Vector } from 'apache-arrow';
 import { groupRows, rowsOfGroup } from '../series/group-by.js';
 import { takeData } from '../series/take.js';
+import { batchOfChildren } from '../util/record-batch.js';
 
 /** One batch holding every row of `batches`, reordered so rows with equal `keys` are adjacent. */
 export function groupByKey(batches: readonly RecordBatch[], keys: readonly number[]): RecordBatch[] {
@@ -24,7 +25,5 @@ export function groupByKey(batches: readonly RecordBatch[], keys: readonly numbe
   );
   const { indices } = rowsOfGroup(g.groupIds, g.numGroups);
   const children = columns.map((chunks) => takeData(chunks, indices));
-  return [
-    new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children })),
-  ];
+  return [batchOfChildren(schema, children, n)];
 }

@@ -8,11 +8,12 @@
  * const run = runInProcess(batches, { plan, columns: ['a', 'b'] });
  * for await (const out of run) …; run.metrics.udfMs;
  */
-import { makeData, RecordBatch, Schema, Struct } from 'apache-arrow';
+import { makeData, type RecordBatch, Schema, Struct } from 'apache-arrow';
 import { runAggregate } from '../exec/aggregate.js';
 import { loadPlan } from '../exec/plan.js';
 import { runRowWise } from '../exec/row-wise.js';
 import { runVectorized } from '../exec/vectorized.js';
+import { recordBatchOf } from '../util/record-batch.js';
 import type { BatchSource } from './batch-cutter.js';
 import { groupChunks, peek, resolveColumns, scalarChunks } from './chunks.js';
 import { emptyMetrics, type RunMetrics } from './metrics.js';
@@ -98,6 +99,6 @@ async function* execute(input: BatchSource, spec: RunSpec, m: RunMetrics): Async
     m.outputRows += fwd.numRows;
     m.udfMs = plan.metrics.reduce((s, c) => s + c.ms, 0);
     m.elapsedMs = performance.now() - t0;
-    yield new RecordBatch(outSchema, data);
+    yield recordBatchOf(outSchema, data);
   }
 }

@@ -14,6 +14,7 @@ import * as arrow from 'apache-arrow';
 import { fromArrowField } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import { DataTypes as T } from '../types/data-types.js';
+import { recordBatchOf } from '../util/record-batch.js';
 import { type FormatColumn, type FormatOptions, formatTable } from './format-table.js';
 import { AGG_NAMES, type AggName, groupedAggregate, hasGroupedKernel } from './group-agg.js';
 import { type Grouping, groupRows, rowsOfGroup } from './group-by.js';
@@ -322,7 +323,7 @@ export class DataFrame {
       nullCount: 0,
       children,
     });
-    return new arrow.RecordBatch(schema, data);
+    return recordBatchOf(schema, data);
   }
 
   /** The rows as plain objects (a slow path, for tests and small frames). */

@@ -24,6 +24,7 @@ import { isUtf8 } from 'node:buffer';
 import * as arrow from 'apache-arrow';
 import { toArrowSchema } from '../types/arrow-mapping.js';
 import { type DataType, isStringKind, typeToString } from '../types/data-types.js';
+import { recordBatchOf } from '../util/record-batch.js';
 import { type CsvColumn, csvColumn, csvSupports } from './csv-columns.js';
 import { TypeInference } from './csv-infer.js';
 import { RecordScanner } from './csv-scan.js';
@@ -207,7 +208,7 @@ export class CsvDecoder {
       nullCount: 0,
       children,
     });
-    return new arrow.RecordBatch(this.schema, data);
+    return recordBatchOf(this.schema, data);
   }
 
   /** Writes the scanned record into the columns; on a bad value, drops what it wrote and says why. */
