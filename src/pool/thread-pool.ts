@@ -119,8 +119,13 @@ export class ThreadPool implements ExecutorPool {
   readonly #plansOn = new Map<number, Set<string>>();
   readonly #dispatch = new Map<string, PlanDispatch>();
   readonly #pending: Pending[] = [];
-  /** Synchronous tasks posted and not yet replied to (at most threads × syncDepth). */
+  /** Synchronous tasks posted and not yet replied to (threads × syncDepth, plus those sent ahead). */
   #syncTasks = 0;
+  /**
+   * Synchronous tasks on each thread (placed, not yet replied to) and their bundle: null once they
+   * are of several. A thread is absent when it has none.
+   */
+  readonly #onThread = new Map<number, { tasks: number; group: string | undefined | null }>();
   #main: ElementRunner | undefined;
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
@@ -159,6 +164,7 @@ export class ThreadPool implements ExecutorPool {
     });
     this.#piscina.on('workerDestroy', (w: { id: number }) => {
       this.#plansOn.delete(w.id);
+      this.#onThread.delete(w.id);
       this.#stats.threadGone(w.id);
       this.#stats.threadDeaths += this.#closed ? 0 : 1;
     });
@@ -332,10 +338,35 @@ export class ThreadPool implements ExecutorPool {
     d.seen = 0;
   }
 
+  /** Synchronous tasks the threads can take now without queueing them behind another. */
+  #freeSyncSlots(): number {
+    const depth = this.#o.syncDepth;
+    let ahead = 0;
+    for (const e of this.#onThread.values()) ahead += Math.max(0, e.tasks - depth);
+    // Tasks posted and not placed yet (no thread free to take them) count as taken.
+    return this.threads * depth - (this.#syncTasks - ahead);
+  }
+
+  /**
+   * The thread a costly element may be sent ahead to: one running `syncDepth` tasks of the
+   * element's own bundle and nothing queued behind them. There it starts the moment the thread is
+   * done, instead of after a round trip through this thread — which, on a machine whose cores are
+   * all busy (the threads, the runner, neighbours), waits for the scheduler: measured, 3–9 ms per
+   * batch. Only the same bundle: a crash or a timeout of the running task takes the queued one
+   * down too, and fails that bundle, which it fails anyway. Cheap elements are packed instead.
+   */
+  #aheadOn(head: Pending): number | undefined {
+    if (head.group === undefined || !(this.#elementMs(head.planKey) >= PACK_MS)) return undefined;
+    for (const [threadId, e] of this.#onThread)
+      if (e.group === head.group && e.tasks === this.#o.syncDepth) return threadId;
+    return undefined;
+  }
+
   /** Posts tasks while threads can take them: I/O-bound elements one per task, others packed. */
   #pump(): void {
     const capacity = this.threads * this.#o.syncDepth;
     let i = 0;
+    let first = true; // the first synchronous element waiting: the only one that may go ahead (FIFO)
     while (i < this.#pending.length) {
       const head = this.#pending[i]!;
       if (this.#ioBound.has(head.planKey)) {
@@ -343,8 +374,15 @@ export class ThreadPool implements ExecutorPool {
         this.#post([head], true);
         continue;
       }
-      if (this.#syncTasks >= capacity) {
-        i++;
+      if (this.#freeSyncSlots() <= 0) {
+        const behind = first ? this.#aheadOn(head) : undefined;
+        if (behind === undefined) {
+          first = false;
+          i++;
+          continue;
+        }
+        this.#pending.splice(i, 1);
+        this.#post([head], false, behind);
         continue;
       }
       // Several of the same bundle and plan: packed into one task (one message, one wake-up), as
@@ -379,7 +417,7 @@ export class ThreadPool implements ExecutorPool {
     }
   }
 
-  #post(els: Pending[], concurrent: boolean): void {
+  #post(els: Pending[], concurrent: boolean, behind?: number): void {
     if (!concurrent) this.#syncTasks++;
     let released = false;
     // Called as soon as the thread is done with the task, before its results are handed on (and
@@ -390,11 +428,27 @@ export class ThreadPool implements ExecutorPool {
       if (!concurrent) this.#syncTasks--;
       this.#pump();
     };
-    void this.#task(els, concurrent, release).finally(release);
+    void this.#task(els, concurrent, release, behind).finally(release);
+  }
+
+  /** A synchronous task was placed on a thread. */
+  #arrived(threadId: number, group: string | undefined): void {
+    const e = this.#onThread.get(threadId);
+    if (!e) this.#onThread.set(threadId, { tasks: 1, group });
+    else {
+      e.tasks++;
+      if (e.group !== group) e.group = null;
+    }
+  }
+
+  /** A synchronous task placed on a thread came back (or was lost with it). */
+  #left(threadId: number): void {
+    const e = this.#onThread.get(threadId);
+    if (e && --e.tasks === 0) this.#onThread.delete(threadId);
   }
 
   /** Runs a task on a thread and settles each of its elements. */
-  async #task(els: Pending[], concurrent: boolean, release: () => void): Promise<void> {
+  async #task(els: Pending[], concurrent: boolean, release: () => void, behind?: number): Promise<void> {
     const head = els[0]!;
     const { planKey, plan } = head;
     const transfer = this.#o.transfer;
@@ -402,7 +456,7 @@ export class ThreadPool implements ExecutorPool {
     let elements: OwnedBytes[] = packed.elements;
     let transferList: ArrayBuffer[] = packed.transfer;
     const t: Tracked = {
-      placement: { concurrent, threadId: undefined },
+      placement: { concurrent, threadId: undefined, behind },
       slot: this.#table.take(),
       timer: undefined,
       timedOut: false,
@@ -422,7 +476,9 @@ export class ThreadPool implements ExecutorPool {
           group: head.group,
           [Piscina.queueOptionsSymbol]: t.placement,
         };
+        let placedOn: number | undefined;
         t.placement.onPlaced = (threadId) => {
+          if (!concurrent) this.#arrived((placedOn = threadId), head.group);
           let sent = this.#plansOn.get(threadId);
           if (!sent) this.#plansOn.set(threadId, (sent = new Set()));
           if (!sent.has(planKey)) {
@@ -435,6 +491,7 @@ export class ThreadPool implements ExecutorPool {
           postedAt = epochMs();
           reply = await this.#piscina.run(task, transfer ? { transferList } : {});
         } catch (e) {
+          if (placedOn !== undefined) this.#left(placedOn);
           release();
           const err = this.#explain(e, t, plan, bytesIn, els.length);
           for (const el of els) {
@@ -443,7 +500,9 @@ export class ThreadPool implements ExecutorPool {
           }
           return;
         }
+        if (placedOn !== undefined) this.#left(placedOn);
         if (!reply.needPlan) break;
+        t.placement.behind = undefined; // resent as an ordinary task
         // The thread lost the plan (it cannot have, unless replaced under the same id): resend.
         if (t.placement.threadId !== undefined) this.#plansOn.get(t.placement.threadId)?.delete(planKey);
         elements = reply.returned ?? elements;
