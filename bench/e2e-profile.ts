@@ -29,7 +29,10 @@ const runs = Number(process.argv[3] ?? 8);
 const threads = Number(process.env.THREADS ?? 0);
 const bs = Number(process.env.BATCH ?? 10_000);
 const rows = Number(process.env.ROWS ?? 1_000_000);
-const UDFS = fileURLToPath(new URL('./udfs.ts', import.meta.url));
+// the UDF module as the worker loads it: this build's (dist/bench/udfs.js) or the source (tsx)
+const UDFS = fileURLToPath(
+  new URL(import.meta.url.endsWith('.ts') ? './udfs.ts' : './udfs.js', import.meta.url),
+);
 mkdirSync(join(dir, 'worker'), { recursive: true });
 const [exe, ...rest] = defaultCliCommand();
 const profile = process.env.NOPROF
@@ -86,13 +89,16 @@ const rawMs: number[] = [];
 const all = [];
 let runnerRawCpu = 0;
 let runnerVecCpu = 0;
+let workerVecCpu = 0;
 const cpuOf = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 for (let k = 0; k < runs; k++) {
   const c0 = process.cpuUsage();
   const r = await raw.run(rawRun);
   const c1 = process.cpuUsage();
   rawMs.push(r.ms);
+  const w0 = cpuMs(workerPid);
   const m = await once();
+  workerVecCpu += cpuMs(workerPid) - w0;
   runnerRawCpu += cpuOf(process.cpuUsage(c0)) - cpuOf(process.cpuUsage(c1));
   runnerVecCpu += cpuOf(process.cpuUsage(c1));
   vec.push(m.elapsedMs);
@@ -115,6 +121,7 @@ console.log(
     vecMs: med(vec),
     fraction: med(rawMs) / med(vec),
     workerCpuMsPerRun: workerCpuPerRun,
+    workerCpuMsInVecRuns: workerVecCpu / runs,
     echoPeerCpuMsPerRun: echoPeerCpuPerRun,
     runnerCpuMsPerRound: runnerCpuPerRound,
     runnerCpuMsPerRawRun: runnerRawCpu / runs,

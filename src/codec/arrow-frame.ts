@@ -47,17 +47,22 @@ export class ArrowFrameEncoder {
    * @param options.reuseOutput return views of one internal buffer, reused by the next call,
    *   instead of a fresh buffer per call: for a caller that copies the bytes right away (into a
    *   gRPC message). Fresh buffers of 100 KB+ cost more in page faults than the encoding itself.
+   * @param options.allocate where output buffers come from (at least `n` bytes, 8-byte aligned;
+   *   default: fresh memory), e.g. a pool the caller gives them back to once they are copied.
    */
   constructor(
     readonly schema: arrow.Schema,
-    options: { reuseOutput?: boolean } = {},
+    options: { reuseOutput?: boolean; allocate?: (n: number) => Uint8Array } = {},
   ) {
     this.schemaBytes = schemaMessage(schema);
     this.reuseOutput = options.reuseOutput ?? false;
+    this.allocate = options.allocate ?? allocOutput;
   }
 
+  private readonly allocate: (n: number) => Uint8Array;
+
   private output(n: number): Uint8Array {
-    if (!this.reuseOutput) return allocOutput(n);
+    if (!this.reuseOutput) return this.allocate(n).subarray(0, n);
     if (this.scratch === null || this.scratch.length < n)
       this.scratch = allocOutput(Math.max(n, 2 * (this.scratch?.length ?? 0)));
     return this.scratch.subarray(0, n);

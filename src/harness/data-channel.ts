@@ -453,9 +453,10 @@ export class Outbound {
 
   /**
    * Appends one Arrow element: `varint(length)` + `payload` (an IPC stream), marked so that the
-   * payload lands 8-byte aligned at the receiver. The payload is copied when the message is written.
+   * payload lands 8-byte aligned at the receiver. The payload is copied when the message is
+   * written; `copied` is called then (the payload's buffer may be reused from that moment).
    */
-  writeElement(payload: Uint8Array): Promise<void> | undefined {
+  writeElement(payload: Uint8Array, copied?: () => void): Promise<void> | undefined {
     if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
     const n = payload.byteLength;
     const prefix = varintSize(n);
@@ -465,6 +466,7 @@ export class Outbound {
       write(out, pos) {
         const at = writeVarint(out, pos, n);
         out.set(payload, at);
+        copied?.();
         return at + n;
       },
     };

@@ -98,7 +98,10 @@ export async function runStage(
     counts.bytesOut += bytes.byteLength;
     counts.elementsOut += stage.mode === 'arrow' ? 1 : 0;
     // an Arrow result: varint prefix + IPC stream, laid out aligned for the runner
-    const w = stage.mode === 'arrow' ? output.writeElement(bytes) : output.write([bytes]);
+    const w =
+      stage.mode === 'arrow'
+        ? output.writeElement(bytes, pool.recycle && (() => pool.recycle!(bytes)))
+        : output.write([bytes]);
     if (w) {
       // Results keep settling after the stage stopped on a broken stream, and a write chained
       // after a failed one is never looked at: mark both handled (takeWait still sees the

@@ -27,14 +27,24 @@ export interface ElementOutput {
   metrics: CallMetrics[];
 }
 
+export interface ElementRunnerOptions {
+  /**
+   * Where encoded results are written (at least `n` bytes, 8-byte aligned; default fresh memory):
+   * a pool whose buffers the caller recycles once it has copied the result out.
+   */
+  allocateOutput?: (n: number) => Uint8Array;
+}
+
 export class ElementRunner {
   readonly #opts: LoadPlanOptions;
+  readonly #allocate: ((n: number) => Uint8Array) | undefined;
   readonly #plans = new Map<string, Promise<CompiledPlan>>();
   readonly #loaded = new Map<string, CompiledPlan>();
   readonly #encoders = new Map<string, ArrowFrameEncoder>();
 
-  constructor(opts: LoadPlanOptions) {
+  constructor(opts: LoadPlanOptions, runnerOpts: ElementRunnerOptions = {}) {
     this.#opts = opts;
+    this.#allocate = runnerOpts.allocateOutput;
   }
 
   /**
@@ -100,7 +110,7 @@ export class ElementRunner {
   #encoder(planKey: string, schema: arrow.Schema): ArrowFrameEncoder {
     let e = this.#encoders.get(planKey);
     if (!e || !sameLayout(e.schema, schema)) {
-      e = new ArrowFrameEncoder(schema);
+      e = new ArrowFrameEncoder(schema, this.#allocate ? { allocate: this.#allocate } : {});
       this.#encoders.set(planKey, e);
     }
     return e;

@@ -31,6 +31,12 @@ export interface ExecutorPool {
     group?: string,
     context?: unknown,
   ): Promise<Uint8Array>;
+  /**
+   * Hands back the bytes of a result once nothing reads them any more (the caller copied them
+   * into a message), for the pool to encode a later result into. Optional: pools whose results
+   * come from other threads have nothing to reuse.
+   */
+  recycle?(bytes: Uint8Array): void;
   /** True when a further `run` would have to wait for capacity: stop reading input. */
   readonly saturated: boolean;
   /** Resolves when `run` can be called again without waiting (at once if not saturated). */
