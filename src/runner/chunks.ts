@@ -11,6 +11,7 @@
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
 import { peek as peekFirst } from '../util/iterate.js';
+import { selectColumns } from '../util/record-batch.js';
 import { type BatchSource, type CutBatch, cutBatchesTimed } from './batch-cutter.js';
 import type { Chunk } from './bundle.js';
 import { cutGroups } from './key-groups.js';
@@ -88,10 +89,12 @@ export async function* scalarChunks(
   let udf: number[] | undefined;
   let firstRow = 0;
   const cut: AsyncGenerator<CutBatch> = cutBatchesTimed(timedSource(input, m), size, maxWaitMs);
+  const selected = {};
   for await (const { batch, byTime } of timedCut(cut, m)) {
     udf ??= resolveColumns(batch.schema, udfColumns, 'UDF input');
     const n = batch.numRows;
-    yield { forwarded: batch, udfInput: batch.selectAt(udf), resultRows: n, firstRow, flush: byTime };
+    const udfInput = selectColumns(batch, udf, selected);
+    yield { forwarded: batch, udfInput, resultRows: n, firstRow, flush: byTime };
     firstRow += n;
   }
 }
