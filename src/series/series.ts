@@ -67,6 +67,7 @@ import {
   strSubstring,
   strTrim,
 } from './kernels/string.js';
+import { strSearchCased } from './kernels/string-cased.js';
 import { type DatePart, datePart, defaultZone } from './kernels/temporal.js';
 
 /** The right-hand side of an arithmetic operator. */
@@ -770,9 +771,10 @@ export class StringMethods {
     return this.#wrap(strLen(this.s.vector));
   }
   /**
-   * Lower case. Computed when first read — and not at all when only searched: on an all-ASCII
-   * column, `lower().str.contains(p)` (startsWith, endsWith) searches the original bytes with
-   * ASCII case folding instead of building the lowered column.
+   * Lower case. Computed when first read — and not at all when only searched:
+   * `lower().str.contains(p)` (startsWith, endsWith) searches the original bytes with ASCII case
+   * folding, decoding only the rows that hold non-ASCII bytes and no folded match
+   * (kernels/string-cased.ts).
    */
   lower(): Series {
     return lazyCase({ source: this.s.vector, upper: false }, this.s.name);
@@ -784,11 +786,8 @@ export class StringMethods {
   #search(pattern: string, where: SearchWhere): Series {
     if (typeof pattern !== 'string') throw new TypeError(`${where}: the pattern must be a string`);
     const pending = pendingCase(this.s);
-    if (pending !== null) {
-      const folded = strSearch(pending.source, pattern, where, pending.upper ? 'upper' : 'lower');
-      if (folded !== null) return this.#wrap(folded);
-    }
-    return this.#wrap(strSearch(this.s.vector, pattern, where)!);
+    if (pending !== null) return this.#wrap(strSearchCased(pending.source, pattern, where, pending.upper));
+    return this.#wrap(strSearch(this.s.vector, pattern, where));
   }
   /** Without leading / trailing whitespace (what JS `trim` strips). */
   trim(): Series {

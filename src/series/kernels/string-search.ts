@@ -1,27 +1,28 @@
 /**
  * Fixed-pattern search over a whole string column's bytes: `contains`, `startsWith`, `endsWith`,
  * optionally through an ASCII case mapping (`lower(s).contains(p)` without building the lowered
- * column: see `Series.str.lower`).
+ * column: see kernels/string-cased.ts).
  *
- * `contains` searches the whole byte buffer at once, mapping each hit to its row: the row pointer
- * only moves forward, after a hit the search skips to the next row, and a hit that would run past
- * its row's end does not count. On buffers of a few KiB and more, the matches (first and last
- * pattern byte in place, then the rest) come from a WebAssembly SIMD scan of 16 bytes per step (simd-scan.ts;
- * ~2× faster than the Horspool search on 50-byte URL rows, copy into the module included); small
- * buffers, or hosts without WebAssembly SIMD, use one Boyer–Moore–Horspool search (the pattern
- * moves by up to its length per step, looking at one byte). Horspool was ~1.6× faster than a
- * four-bytes-at-a-time first-byte filter in JS, and neither costs a native call per hit
- * (`Buffer#indexOf` costs ~100 ns per matching row).
+ * `contains` on buffers of 1 KiB and more runs a WebAssembly SIMD scan (simd-scan.ts): row by row,
+ * 32 bytes per step, the first match ends the row. Small buffers, or hosts without WebAssembly
+ * SIMD, use one Boyer–Moore–Horspool search over the whole buffer (the pattern moves by up to its
+ * length per step, looking at one byte), each hit mapped to its row through the offsets (the row
+ * pointer only moves forward, a hit running past its row's end does not count).
  *
- * Case folding is ASCII-only, so callers use it only on columns that are all ASCII (checked with
- * Node's native `isAscii`): for those, lower-/upper-casing a row maps exactly the bytes A–Z / a–z.
+ * Case folding here is ASCII-only: the search compares `fold(byte)` with the pattern, where fold
+ * maps A–Z to a–z ('lower') or a–z to A–Z ('upper'). On an ASCII row that is exactly the search of
+ * the case-mapped row. On other rows a folded match is still a match of the case-mapped row (an
+ * ASCII byte decodes to itself, and its case mapping is its fold), but a missing one proves
+ * nothing: so, when asked (`exact`), each row without a folded match that holds a byte ≥ 0x80 is
+ * marked, for the caller to decide exactly.
  *
  * @example
  * const bits = newBitmap(n);
- * searchContains(offsets, bytes, n, utf8('video'), 'lower', bits); // rows whose lowercase contains 'video'
+ * const exact = newBitmap(n);
+ * searchContains(offsets, bytes, n, utf8('video'), 'lower', bits, exact); // lower(row) contains 'video'?
  */
 
-import { simdScanner } from './simd-scan.js';
+import { SIMD_MAX_PATTERN, type SimdScanner, simdScanner } from './simd-scan.js';
 
 /** Below this many bytes, copying into the WebAssembly module costs more than it saves. */
 const SIMD_MIN_BYTES = 1024;
@@ -43,10 +44,42 @@ function matchAt(bytes: Uint8Array, at: number, pat: Uint8Array, t: Uint8Array):
   return true;
 }
 
+/** Whether `bytes[s, e)` holds a byte ≥ 0x80. */
+function hasHigh(bytes: Uint8Array, s: number, e: number): boolean {
+  let acc = 0;
+  for (let p = s; p < e; p++) acc |= bytes[p]!;
+  return acc >= 0x80;
+}
+
+/**
+ * Marks in `exact` each row holding a byte ≥ 0x80 whose bit in `bits` (when given) is not set;
+ * returns how many.
+ */
+function markExact(
+  offsets: Int32Array,
+  bytes: Uint8Array,
+  n: number,
+  bits: Uint8Array | null,
+  exact: Uint8Array,
+): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (
+      (bits === null || (bits[i >>> 3]! & (1 << (i & 7))) === 0) &&
+      hasHigh(bytes, offsets[i]!, offsets[i + 1]!)
+    ) {
+      exact[i >>> 3]! |= 1 << (i & 7);
+      count++;
+    }
+  }
+  return count;
+}
+
 /**
  * Sets bit i of `bits` for every row i whose bytes, case-folded, contain `pat` (non-empty, taken as
  * it is: with `fold` 'lower' a pattern holding an upper-case letter matches nothing). Rows are
- * `bytes[offsets[i], offsets[i + 1])`.
+ * `bytes[offsets[i], offsets[i + 1])`. With `exact` (a zeroed bitmap), marks there the rows
+ * without a match that hold a byte ≥ 0x80, and returns how many (0 without `exact`).
  */
 export function searchContains(
   offsets: Int32Array,
@@ -55,12 +88,29 @@ export function searchContains(
   pat: Uint8Array,
   fold: Fold,
   bits: Uint8Array,
+  exact: Uint8Array | null = null,
+): number {
+  const m = pat.length;
+  if (n === 0 || m === 0) return 0;
+  if (offsets[n]! - offsets[0]! >= SIMD_MIN_BYTES && m <= SIMD_MAX_PATTERN) {
+    const scanner = simdScanner();
+    if (scanner !== null) return simdContains(scanner, offsets, bytes, n, pat, fold, bits, exact);
+  }
+  horspool(offsets, bytes, n, pat, TABLES[fold], bits);
+  return exact === null ? 0 : markExact(offsets, bytes, n, bits, exact);
+}
+
+/** `searchContains` as one Boyer–Moore–Horspool search over the whole buffer, through table t. */
+function horspool(
+  offsets: Int32Array,
+  bytes: Uint8Array,
+  n: number,
+  pat: Uint8Array,
+  t: Uint8Array,
+  bits: Uint8Array,
 ): void {
   const m = pat.length;
-  if (n === 0 || m === 0) return;
-  const t = TABLES[fold];
-  if (offsets[n]! - offsets[0]! >= SIMD_MIN_BYTES && simdContains(offsets, bytes, n, pat, fold, bits)) return;
-  // Horspool: how far the pattern may move when the byte under its last position is b.
+  // How far the pattern may move when the byte under its last position is b.
   const shift = new Int32Array(256).fill(m);
   for (let b = 0; b < 256; b++) {
     const f = t[b]!;
@@ -99,51 +149,36 @@ function foldKey(c: number, fold: Fold): [number, number] | null {
   return upperLetter ? [0x20, c | 0x20] : null;
 }
 
-/** `searchContains` over SIMD matches; false when WebAssembly SIMD is not there (nothing done). */
+/** `searchContains` through the SIMD scan. */
 function simdContains(
+  scanner: SimdScanner,
   offsets: Int32Array,
   bytes: Uint8Array,
   n: number,
   pat: Uint8Array,
   fold: Fold,
   bits: Uint8Array,
-): boolean {
-  const scanner = simdScanner();
+  exact: Uint8Array | null,
+): number {
   const m = pat.length;
-  if (scanner === null || m > 255) return false;
   const or = new Uint8Array(m);
   const value = new Uint8Array(m);
   for (let q = 0; q < m; q++) {
     const key = foldKey(pat[q]!, fold);
-    if (key === null) return true; // no row can match
+    if (key === null) {
+      // No row matches: only the rows for the exact path are wanted.
+      return exact === null ? 0 : scanner.nonAsciiRows(offsets, bytes, n, exact);
+    }
     or[q] = key[0];
     value[q] = key[1];
   }
-  const start = offsets[0]!;
-  const end = offsets[n]!;
-  const pairs = scanner.matchBlocks(bytes, start, end, or, value);
-  const blocks = pairs.length >>> 1;
-  let row = 0;
-  let skip = start; // matches before this are in a row already found
-  for (let k = 0; k < blocks; k++) {
-    const base = start + pairs[2 * k]!;
-    let mask = pairs[2 * k + 1]!;
-    while (mask !== 0) {
-      const at = base + 31 - Math.clz32(mask & -mask);
-      mask &= mask - 1;
-      if (at + m > end) return true;
-      if (at < skip) continue;
-      while (offsets[row + 1]! <= at) row++;
-      if (at + m <= offsets[row + 1]!) {
-        bits[row >>> 3]! |= 1 << (row & 7);
-        skip = offsets[row + 1]!; // one hit per row is enough
-      }
-    }
-  }
-  return true;
+  return scanner.contains(offsets, bytes, n, or, value, bits, exact);
 }
 
-/** Sets bit i for every row that starts (`atEnd` false) or ends (`atEnd` true) with `pat`. */
+/**
+ * Sets bit i for every row that starts (`atEnd` false) or ends (`atEnd` true) with `pat`, through
+ * the fold; with `exact`, marks the other rows holding a byte ≥ 0x80 and returns how many.
+ */
 export function searchAffix(
   offsets: Int32Array,
   bytes: Uint8Array,
@@ -152,12 +187,32 @@ export function searchAffix(
   fold: Fold,
   atEnd: boolean,
   bits: Uint8Array,
-): void {
+  exact: Uint8Array | null = null,
+): number {
   const m = pat.length;
   const t = TABLES[fold];
+  let count = 0;
   for (let i = 0; i < n; i++) {
     const s = offsets[i]!;
     const e = offsets[i + 1]!;
     if (e - s >= m && matchAt(bytes, atEnd ? e - m : s, pat, t)) bits[i >>> 3]! |= 1 << (i & 7);
+    else if (exact !== null && hasHigh(bytes, s, e)) {
+      exact[i >>> 3]! |= 1 << (i & 7);
+      count++;
+    }
   }
+  return count;
+}
+
+/**
+ * Marks in `out` (zeroed) every row holding a byte ≥ 0x80; returns how many. The SIMD scan on
+ * buffers of 1 KiB and more.
+ */
+export function nonAsciiRows(offsets: Int32Array, bytes: Uint8Array, n: number, out: Uint8Array): number {
+  if (n === 0) return 0;
+  if (offsets[n]! - offsets[0]! >= SIMD_MIN_BYTES) {
+    const scanner = simdScanner();
+    if (scanner !== null) return scanner.nonAsciiRows(offsets, bytes, n, out);
+  }
+  return markExact(offsets, bytes, n, null, out);
 }

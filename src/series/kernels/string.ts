@@ -8,9 +8,9 @@
  *   decoded, case-mapped by JS (Unicode default case mapping, locale-independent) and re-encoded.
  * - `trim` strips what JS `String.prototype.trim` strips (ASCII whitespace and the Unicode space
  *   separators, NBSP and BOM included), by matching their UTF-8 sequences at both ends.
- * - `startsWith` / `endsWith` compare bytes; `contains` searches the whole byte buffer at once
- *   with Node's native `Buffer#indexOf` and maps each hit to its row (a hit that runs across a row
- *   boundary does not count).
+ * - `startsWith` / `endsWith` compare bytes; `contains` searches the whole column at once
+ *   (string-search.ts; a match that runs across a row boundary does not count). On a lower- or
+ *   upper-cased column they run without building it (string-cased.ts).
  * - `substring(start, end)` takes code point positions, end exclusive, negative ones counting
  *   from the end, as `[...s].slice(start, end).join('')` does; ASCII rows index bytes directly.
  * - `concat` joins rows (null when any part is null, as SQL CONCAT); `split(sep)` gives
@@ -28,6 +28,7 @@ import {
   type BitsAt,
   copyValidity,
   newBitmap,
+  setBits,
   type Validity,
   wordsOf,
 } from '../bitmap.js';
@@ -41,7 +42,7 @@ import {
   vectorStrings,
   vectorValidity,
 } from './layout.js';
-import { type Fold, searchAffix, searchContains } from './string-search.js';
+import { searchAffix, searchContains } from './string-search.js';
 
 const encoder = new TextEncoder();
 
@@ -50,12 +51,14 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
-function checkUtf8(vector: arrow.Vector, what: string): void {
+/** Throws unless `vector` is a Utf8 column. */
+export function checkUtf8(vector: arrow.Vector, what: string): void {
   if (vector.type.typeId !== arrow.Type.Utf8)
     throw new TypeError(`${what} needs a string column, got ${vector.type}`);
 }
 
-function validityOf(vector: arrow.Vector): Validity {
+/** The validity of a kernel result over `vector`'s rows (a copy: results own their buffers). */
+export function validityOf(vector: arrow.Vector): Validity {
   const v = vectorValidity(vector);
   return v ? copyValidity(v, vector.length) : ALL_VALID;
 }
@@ -210,44 +213,33 @@ export type SearchWhere = 'contains' | 'start' | 'end';
 
 /**
  * BOOLEAN: whether each row contains / starts with / ends with `pattern`, compared byte for byte
- * (`fold` 'none'), or after lower- / upper-casing the row (`fold` 'lower' / 'upper') — which is
- * exact only on an all-ASCII column: then null is returned for any other, and the caller
- * case-maps the column first.
+ * (for the same on a lower- / upper-cased column without building it, see `strSearchCased`).
  */
-export function strSearch(
-  vector: arrow.Vector,
-  pattern: string,
-  where: SearchWhere,
-  fold: Fold = 'none',
-): arrow.Vector | null {
-  checkUtf8(vector, where === 'contains' ? 'contains' : where === 'start' ? 'startsWith' : 'endsWith');
+export function strSearch(vector: arrow.Vector, pattern: string, where: SearchWhere): arrow.Vector {
+  checkUtf8(vector, searchName(where));
   const n = vector.length;
   const { offsets, bytes } = vectorStrings(vector);
   const bits = newBitmap(n);
-  if (fold !== 'none') {
-    if (!columnIsAscii(offsets, bytes, n)) return null;
-    // A case-mapped ASCII row is ASCII: a pattern with anything else never matches.
-    if (!/^[\x00-\x7f]*$/.test(pattern)) return boolVector(bits, n, validityOf(vector));
-  }
   const pat = utf8(pattern);
-  if (pat.length === 0) {
-    for (let i = 0; i < n; i++) bits[i >>> 3]! |= 1 << (i & 7);
-  } else if (where === 'contains') {
-    searchContains(offsets, bytes, n, pat, fold, bits);
-  } else {
-    searchAffix(offsets, bytes, n, pat, fold, where === 'end', bits);
-  }
+  if (pat.length === 0) setBits(bits, 0, n);
+  else if (where === 'contains') searchContains(offsets, bytes, n, pat, 'none', bits);
+  else searchAffix(offsets, bytes, n, pat, 'none', where === 'end', bits);
   return boolVector(bits, n, validityOf(vector));
+}
+
+/** The kernel's name in errors. */
+export function searchName(where: SearchWhere): string {
+  return where === 'contains' ? 'contains' : where === 'start' ? 'startsWith' : 'endsWith';
 }
 
 /** startsWith (`atEnd` false) or endsWith (`atEnd` true) a fixed pattern, as BOOLEAN. */
 export function strAffix(vector: arrow.Vector, pattern: string, atEnd: boolean): arrow.Vector {
-  return strSearch(vector, pattern, atEnd ? 'end' : 'start')!;
+  return strSearch(vector, pattern, atEnd ? 'end' : 'start');
 }
 
 /** Whether each row contains a fixed pattern, as BOOLEAN. */
 export function strContains(vector: arrow.Vector, pattern: string): arrow.Vector {
-  return strSearch(vector, pattern, 'contains')!;
+  return strSearch(vector, pattern, 'contains');
 }
 
 /** Whether `bytes[at, at + pat.length)` equals `pat`. */
