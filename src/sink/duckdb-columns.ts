@@ -10,17 +10,27 @@
  * const cols = duckDbColumns(batch);           // [{ name, sqlType, append }]
  * for (let i = 0; i < batch.numRows; i++) { for (const c of cols) c.append(appender, i); appender.endRow(); }
  */
-import {
-  type DuckDBAppender,
-  DuckDBDateValue,
-  DuckDBDecimalValue,
-  DuckDBTimestampNanosecondsValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  DuckDBTimeValue,
-} from '@duckdb/node-api';
+import type * as Duck from '@duckdb/node-api';
+import type { DuckDBAppender } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { SinkSchemaError } from './sink.js';
+
+let duck: typeof Duck | undefined;
+
+/**
+ * Loads DuckDB's driver (once). Loaded on demand, by the sink when it opens: importing vecudf —
+ * which every worker does through its UDF modules — must not load DuckDB's native library (it
+ * made a worker's JavaScript heap ~4 MB larger, and every full GC of the worker slower).
+ */
+export async function loadDuckDb(): Promise<typeof Duck> {
+  duck ??= await import('@duckdb/node-api');
+  return duck;
+}
+
+function driver(): typeof Duck {
+  if (!duck) throw new Error('internal: DuckDB columns built before the driver was loaded (loadDuckDb)');
+  return duck;
+}
 
 export interface DuckDbColumn {
   name: string;
@@ -100,6 +110,7 @@ export function duckDbColumns(batch: arrow.RecordBatch): DuckDbColumn[] {
 }
 
 function valueAppender(d: arrow.Data, column: string): (a: DuckDBAppender, i: number) => void {
+  const D = driver();
   const type = d.type;
   switch (d.typeId) {
     case arrow.Type.Int: {
@@ -141,39 +152,39 @@ function valueAppender(d: arrow.Data, column: string): (a: DuckDBAppender, i: nu
         let v = 0n;
         for (let k = stride - 1; k >= 0; k--) v = (v << 32n) | BigInt(words[i * stride + k]);
         if (v >> (bits - 1n)) v -= 1n << bits;
-        a.appendDecimal(new DuckDBDecimalValue(v, t.precision, t.scale));
+        a.appendDecimal(new D.DuckDBDecimalValue(v, t.precision, t.scale));
       };
     }
     case arrow.Type.Date: {
       const t = type as arrow.Date_;
       if (t.unit === arrow.DateUnit.DAY) {
         const days = d.values as Int32Array;
-        return (a, i) => a.appendDate(new DuckDBDateValue(days[i]));
+        return (a, i) => a.appendDate(new D.DuckDBDateValue(days[i]));
       }
       const ms = d.values as unknown as BigInt64Array;
-      return (a, i) => a.appendDate(new DuckDBDateValue(Number(ms[i] / 86_400_000n)));
+      return (a, i) => a.appendDate(new D.DuckDBDateValue(Number(ms[i] / 86_400_000n)));
     }
     case arrow.Type.Time: {
       const t = type as arrow.Time;
       const v = d.values as Int32Array | BigInt64Array;
       if (t.unit === arrow.TimeUnit.NANOSECOND)
-        return (a, i) => a.appendTime(new DuckDBTimeValue(BigInt(v[i]) / 1000n));
+        return (a, i) => a.appendTime(new D.DuckDBTimeValue(BigInt(v[i]) / 1000n));
       const k = microsPer(t.unit);
-      return (a, i) => a.appendTime(new DuckDBTimeValue(BigInt(v[i]) * k));
+      return (a, i) => a.appendTime(new D.DuckDBTimeValue(BigInt(v[i]) * k));
     }
     case arrow.Type.Timestamp: {
       const t = type as arrow.Timestamp;
       const v = d.values as unknown as BigInt64Array;
       if (t.timezone) {
         if (t.unit === arrow.TimeUnit.NANOSECOND)
-          return (a, i) => a.appendTimestampTZ(new DuckDBTimestampTZValue(v[i] / 1000n));
+          return (a, i) => a.appendTimestampTZ(new D.DuckDBTimestampTZValue(v[i] / 1000n));
         const k = microsPer(t.unit);
-        return (a, i) => a.appendTimestampTZ(new DuckDBTimestampTZValue(v[i] * k));
+        return (a, i) => a.appendTimestampTZ(new D.DuckDBTimestampTZValue(v[i] * k));
       }
       if (t.unit === arrow.TimeUnit.NANOSECOND)
-        return (a, i) => a.appendTimestampNanoseconds(new DuckDBTimestampNanosecondsValue(v[i]));
+        return (a, i) => a.appendTimestampNanoseconds(new D.DuckDBTimestampNanosecondsValue(v[i]));
       const k = microsPer(t.unit);
-      return (a, i) => a.appendTimestamp(new DuckDBTimestampValue(v[i] * k));
+      return (a, i) => a.appendTimestamp(new D.DuckDBTimestampValue(v[i] * k));
     }
     case arrow.Type.Binary:
     case arrow.Type.LargeBinary:

@@ -15,10 +15,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type * as arrow from 'apache-arrow';
 import { lastRowPerKey } from './dedupe.js';
-import { duckDbColumns, quoteIdent } from './duckdb-columns.js';
+import { duckDbColumns, loadDuckDb, quoteIdent } from './duckdb-columns.js';
 import { checkKeyColumns, checkSameSchema, type Sink, SinkSchemaError } from './sink.js';
 
 export interface DuckDbSinkOptions {
@@ -50,6 +50,7 @@ export class DuckDbSink implements Sink {
   static async open(path: string, opts: DuckDbSinkOptions): Promise<DuckDbSink> {
     if (!opts.table) throw new RangeError('DuckDbSink: a table name is required');
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const { DuckDBInstance } = await loadDuckDb();
     const instance = await DuckDBInstance.create(path);
     const conn = await instance.connect();
     const sink = new DuckDbSink(`${path}#${opts.table}`, instance, conn, opts);

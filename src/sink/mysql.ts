@@ -15,7 +15,7 @@
  * await sink.close();
  */
 import type * as arrow from 'apache-arrow';
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { lastRowPerKey } from './dedupe.js';
 import { type MySqlColumn, mysqlColumns, quoteMySqlIdent, type SqlValue } from './mysql-columns.js';
 import { checkKeyColumns, checkSameSchema, type Sink, SinkSchemaError } from './sink.js';
@@ -92,7 +92,9 @@ export class MySqlSink implements Sink {
     const batchRows = opts.batchRows ?? parsed.batchRows ?? 1000;
     if (!Number.isInteger(batchRows) || batchRows < 1)
       throw new RangeError(`MySQL sink: batchRows must be ≥ 1`);
-    const conn = await mysql.createConnection(parsed.config);
+    // loaded on first use: importing vecudf (every worker does, through its UDF modules) does not load the driver
+    const driver = (await import('mysql2/promise')).default;
+    const conn = await driver.createConnection(parsed.config);
     const sink = new MySqlSink(parsed.redacted, conn, table, batchRows, opts.keyColumns);
     if (opts.replace) await conn.query(`DROP TABLE IF EXISTS ${quoteMySqlIdent(table)}`);
     return sink;
