@@ -88,6 +88,9 @@ interface PendingCase {
   readonly upper: boolean;
 }
 
+/** The type of a lower / upper Series (STRING, as its Utf8 vector reads). */
+const LAZY_CASE_TYPE = T.STRING();
+
 /** Set in Series' static block: make a pending-case Series / read a Series' pending case. */
 let lazyCase: (pending: PendingCase, name: string) => Series;
 let pendingCase: (s: Series) => PendingCase | null;
@@ -148,6 +151,7 @@ export class Series {
     s.#vector = null;
     s.#case = pending;
     s.#length = pending.source.length;
+    s.#type = LAZY_CASE_TYPE; // what fromArrowType gives for its Utf8 result, without the lookup
     return s;
   }
 

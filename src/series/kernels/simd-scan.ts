@@ -23,7 +23,6 @@
  * simdScanner()?.contains(offsets, bytes, n, [32, 32, 32, 32, 32], utf8('video'), bits, exact);
  */
 
-import { popcount32 } from '../bitmap.js';
 import {
   BLOCK,
   br,
@@ -336,6 +335,7 @@ export class SimdScanner {
   readonly #containsLong: ContainsFn;
   readonly #nonAscii: NonAsciiFn;
   #mem = new Uint8Array(0);
+  #mem32 = new Int32Array(0);
 
   constructor(exports: Record<string, unknown>, memory: WasmMemory) {
     this.#memory = memory;
@@ -350,56 +350,64 @@ export class SimdScanner {
       const have = this.#memory.buffer.byteLength;
       if (have < bytes) this.#memory.grow(Math.ceil((bytes - have) / PAGE));
       this.#mem = new Uint8Array(this.#memory.buffer);
+      this.#mem32 = new Int32Array(this.#memory.buffer);
     }
     return this.#mem;
   }
 
   /**
-   * Runs `scan(offsAt, base, rows, firstRow)` over the rows in chunks of about CHUNK_BYTES (a
-   * multiple of 32 rows, so that each chunk's bits start on a 32-bit word), each chunk's bytes copied to
-   * `dataAt` and followed by `slack` zeroed bytes, its offsets after them; returns the sum.
+   * Where the chunk starting at row r0 ends: all rows when they fit in CHUNK_BYTES, else the most
+   * groups of 32 rows that do (at least one), so that each chunk's bits start on a 32-bit word.
    */
-  #chunks(
-    offsets: Int32Array,
-    bytes: Uint8Array,
-    n: number,
-    dataAt: number,
-    slack: number,
-    scan: (offsAt: number, base: number, rows: number, firstRow: number) => number,
-  ): number {
-    let sum = 0;
-    for (let r0 = 0; r0 < n; ) {
-      const start = offsets[r0]!;
-      let r1 = n;
-      if (offsets[n]! - start > CHUNK_BYTES) {
-        // the most groups of 32 rows within CHUNK_BYTES (at least one)
-        let lo = 1;
-        let hi = Math.ceil((n - r0) / 32);
-        while (lo < hi) {
-          const mid = (lo + hi + 1) >>> 1;
-          if (offsets[Math.min(n, r0 + 32 * mid)]! - start <= CHUNK_BYTES) lo = mid;
-          else hi = mid - 1;
-        }
-        r1 = Math.min(n, r0 + 32 * lo);
-      }
-      const len = offsets[r1]! - start;
-      const offsAt = align(dataAt + len + slack, 128);
-      const mem = this.#reserve(offsAt + 4 * (r1 - r0 + 1));
-      mem.set(bytes.subarray(start, start + len), dataAt);
-      mem.fill(0, dataAt + len, offsAt);
-      new Int32Array(mem.buffer, offsAt, r1 - r0 + 1).set(offsets.subarray(r0, r1 + 1));
-      sum += scan(offsAt, start - dataAt, r1 - r0, r0);
-      r0 = r1;
+  #chunkEnd(offsets: Int32Array, n: number, r0: number): number {
+    const start = offsets[r0]!;
+    if (offsets[n]! - start <= CHUNK_BYTES) return n;
+    let lo = 1;
+    let hi = Math.ceil((n - r0) / 32);
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (offsets[Math.min(n, r0 + 32 * mid)]! - start <= CHUNK_BYTES) lo = mid;
+      else hi = mid - 1;
     }
-    return sum;
+    return Math.min(n, r0 + 32 * lo);
   }
 
   /**
-   * Sets bit i of `bits` for each row i (`bytes[offsets[i], offsets[i + 1])`) holding a position
-   * p with `(bytes[p + q] | or[q]) === value[q]` for every pattern byte q < m
-   * (1 ≤ m ≤ SIMD_MAX_PATTERN), and bit i of `exact` for each other row holding a byte ≥ 0x80.
-   * Returns how many rows it marked for `exact` (null: those marks are not wanted). Both bitmaps
-   * must be zeroed, of `newBitmap(n)` size.
+   * Copies rows [r0, r1) in: their bytes at `dataAt`, `slack` zeroed bytes, then (128-byte
+   * aligned) their r1 - r0 + 1 offsets; returns where the offsets are.
+   */
+  #copyIn(
+    offsets: Int32Array,
+    bytes: Uint8Array,
+    r0: number,
+    r1: number,
+    dataAt: number,
+    slack: number,
+  ): number {
+    const start = offsets[r0]!;
+    const len = offsets[r1]! - start;
+    const offsAt = align(dataAt + len + slack, 128);
+    const mem = this.#reserve(offsAt + 4 * (r1 - r0 + 1));
+    mem.set(bytes.subarray(start, start + len), dataAt);
+    mem.fill(0, dataAt + len, offsAt);
+    this.#mem32.set(offsets.subarray(r0, r1 + 1), offsAt >>> 2);
+    return offsAt;
+  }
+
+  /** A copy of the bitmap at `at` (4-byte aligned) when any of its bits is set, else null. */
+  #bitmapIfAny(at: number, bitmapBytes: number): Uint8Array | null {
+    const words = this.#mem32;
+    for (let k = at >>> 2, end = (at + bitmapBytes) >>> 2; k < end; k++) {
+      if (words[k] !== 0) return this.#mem.slice(at, at + bitmapBytes);
+    }
+    return null;
+  }
+
+  /**
+   * Sets bit i of `bits` (a zeroed `newBitmap(n)`) for each row i, `bytes[offsets[i],
+   * offsets[i + 1])`, holding a position p with `(bytes[p + q] | or[q]) === value[q]` for every
+   * pattern byte q < m (1 ≤ m ≤ SIMD_MAX_PATTERN). Returns the bitmap of the other rows holding a
+   * byte ≥ 0x80, or null when there is none.
    */
   contains(
     offsets: Int32Array,
@@ -408,8 +416,7 @@ export class SimdScanner {
     or: ArrayLike<number>,
     value: ArrayLike<number>,
     bits: Uint8Array,
-    exact: Uint8Array | null,
-  ): number {
+  ): Uint8Array | null {
     const m = value.length;
     if (m < 1 || m > SIMD_MAX_PATTERN) throw new RangeError(`pattern of ${m} bytes`);
     const patBytes = 64 + 32 * ((m + 15) >>> 4);
@@ -430,31 +437,30 @@ export class SimdScanner {
     }
     mem.fill(0, outAt, dataAt);
     const scan = m <= 16 ? this.#contains : this.#containsLong;
-    this.#chunks(offsets, bytes, n, dataAt, m + 32, (offsAt, base, rows, firstRow) => {
-      scan(offsAt, offsAt + 4 * rows, base, 0, m, outAt + (firstRow >>> 3), exactAt + (firstRow >>> 3));
-      return 0;
-    });
-    const out = this.#mem;
-    bits.set(out.subarray(outAt, outAt + bitmapBytes));
-    const marks = new Int32Array(out.buffer, exactAt, bitmapBytes >>> 2);
-    let count = 0;
-    for (let k = 0; k < marks.length; k++) if (marks[k] !== 0) count += popcount32(marks[k]!);
-    if (count > 0 && exact !== null) exact.set(out.subarray(exactAt, exactAt + bitmapBytes));
-    return count;
+    for (let r0 = 0; r0 < n; ) {
+      const r1 = this.#chunkEnd(offsets, n, r0);
+      const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 32);
+      const base = offsets[r0]! - dataAt;
+      scan(offsAt, offsAt + 4 * (r1 - r0), base, 0, m, outAt + (r0 >>> 3), exactAt + (r0 >>> 3));
+      r0 = r1;
+    }
+    bits.set(this.#mem.subarray(outAt, outAt + bitmapBytes));
+    return this.#bitmapIfAny(exactAt, bitmapBytes);
   }
 
-  /** Sets bit i of `bits` for each row holding a byte ≥ 0x80; returns how many do. */
-  nonAsciiRows(offsets: Int32Array, bytes: Uint8Array, n: number, bits: Uint8Array): number {
+  /** The bitmap of the rows holding a byte ≥ 0x80, or null when there is none. */
+  nonAsciiRows(offsets: Int32Array, bytes: Uint8Array, n: number): Uint8Array | null {
     const bitmapBytes = ((n + 63) >>> 6) << 3;
     const dataAt = align(bitmapBytes, 16);
     this.#reserve(dataAt).fill(0, 0, dataAt);
-    const scan = this.#nonAscii;
-    const count = this.#chunks(offsets, bytes, n, dataAt, 16, (offsAt, base, rows, firstRow) => {
-      const from = offsets[firstRow]! - base;
-      return scan(from, offsets[firstRow + rows]! - base, offsAt, base, firstRow >>> 3);
-    });
-    bits.set(this.#mem.subarray(0, bitmapBytes));
-    return count;
+    for (let r0 = 0; r0 < n; ) {
+      const r1 = this.#chunkEnd(offsets, n, r0);
+      const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, 16);
+      const base = offsets[r0]! - dataAt;
+      this.#nonAscii(dataAt, offsets[r1]! - base, offsAt, base, r0 >>> 3);
+      r0 = r1;
+    }
+    return this.#bitmapIfAny(0, bitmapBytes);
   }
 }
 

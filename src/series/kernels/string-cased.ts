@@ -21,8 +21,8 @@
 import type * as arrow from 'apache-arrow';
 import { utf8Reader } from '../accessors.js';
 import { newBitmap, setBits, wordsOf } from '../bitmap.js';
-import { boolVector, vectorStrings, vectorValidity } from './layout.js';
-import { checkUtf8, type SearchWhere, searchName, utf8, validityOf } from './string.js';
+import { vectorStrings, vectorValidity } from './layout.js';
+import { checkUtf8, patternBytes, type SearchWhere, searchName, searchResult } from './string.js';
 import { nonAsciiRows, searchAffix, searchContains } from './string-search.js';
 
 const encoder = new TextEncoder();
@@ -62,20 +62,19 @@ export function strSearchCased(
   const n = vector.length;
   const { offsets, bytes } = vectorStrings(vector);
   const bits = newBitmap(n);
-  const pat = utf8(pattern);
+  const pat = patternBytes(pattern);
   if (pat.length === 0) {
     setBits(bits, 0, n);
-    return boolVector(bits, n, validityOf(vector));
+    return searchResult(bits, vector);
   }
   const fold = upper ? 'upper' : 'lower';
-  const exact = newBitmap(n);
   const undecided = isAsciiBytes(pat)
     ? where === 'contains'
-      ? searchContains(offsets, bytes, n, pat, fold, bits, exact)
-      : searchAffix(offsets, bytes, n, pat, fold, where === 'end', bits, exact)
-    : nonAsciiRows(offsets, bytes, n, exact);
-  if (undecided > 0) decideExactly(vector, offsets, bytes, pat, where, upper, bits, exact);
-  return boolVector(bits, n, validityOf(vector));
+      ? searchContains(offsets, bytes, n, pat, fold, bits, true)
+      : searchAffix(offsets, bytes, n, pat, fold, where === 'end', bits, true)
+    : nonAsciiRows(offsets, bytes, n);
+  if (undecided !== null) decideExactly(vector, offsets, bytes, pat, where, upper, bits, undecided);
+  return searchResult(bits, vector);
 }
 
 /**

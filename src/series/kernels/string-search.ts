@@ -13,15 +13,15 @@
  * maps A–Z to a–z ('lower') or a–z to A–Z ('upper'). On an ASCII row that is exactly the search of
  * the case-mapped row. On other rows a folded match is still a match of the case-mapped row (an
  * ASCII byte decodes to itself, and its case mapping is its fold), but a missing one proves
- * nothing: so, when asked (`exact`), each row without a folded match that holds a byte ≥ 0x80 is
- * marked, for the caller to decide exactly.
+ * nothing: so, when asked (`undecided`), the rows without a folded match that hold a byte ≥ 0x80
+ * are returned, for the caller to decide exactly.
  *
  * @example
  * const bits = newBitmap(n);
- * const exact = newBitmap(n);
- * searchContains(offsets, bytes, n, utf8('video'), 'lower', bits, exact); // lower(row) contains 'video'?
+ * const undecided = searchContains(offsets, bytes, n, utf8('video'), 'lower', bits, true);
  */
 
+import { newBitmap } from '../bitmap.js';
 import { SIMD_MAX_PATTERN, type SimdScanner, simdScanner } from './simd-scan.js';
 
 /** Below this many bytes, copying into the WebAssembly module costs more than it saves. */
@@ -52,34 +52,33 @@ function hasHigh(bytes: Uint8Array, s: number, e: number): boolean {
 }
 
 /**
- * Marks in `exact` each row holding a byte ≥ 0x80 whose bit in `bits` (when given) is not set;
- * returns how many.
+ * The bitmap of the rows holding a byte ≥ 0x80 whose bit in `bits` (when given) is not set, or
+ * null when there is none.
  */
-function markExact(
+function highRows(
   offsets: Int32Array,
   bytes: Uint8Array,
   n: number,
   bits: Uint8Array | null,
-  exact: Uint8Array,
-): number {
-  let count = 0;
+): Uint8Array | null {
+  let out: Uint8Array | null = null;
   for (let i = 0; i < n; i++) {
     if (
       (bits === null || (bits[i >>> 3]! & (1 << (i & 7))) === 0) &&
       hasHigh(bytes, offsets[i]!, offsets[i + 1]!)
     ) {
-      exact[i >>> 3]! |= 1 << (i & 7);
-      count++;
+      out ??= newBitmap(n);
+      out[i >>> 3]! |= 1 << (i & 7);
     }
   }
-  return count;
+  return out;
 }
 
 /**
  * Sets bit i of `bits` for every row i whose bytes, case-folded, contain `pat` (non-empty, taken as
  * it is: with `fold` 'lower' a pattern holding an upper-case letter matches nothing). Rows are
- * `bytes[offsets[i], offsets[i + 1])`. With `exact` (a zeroed bitmap), marks there the rows
- * without a match that hold a byte ≥ 0x80, and returns how many (0 without `exact`).
+ * `bytes[offsets[i], offsets[i + 1])`. With `undecided`, returns the bitmap of the rows without
+ * a match that hold a byte ≥ 0x80 (null when there is none); without, null.
  */
 export function searchContains(
   offsets: Int32Array,
@@ -88,16 +87,19 @@ export function searchContains(
   pat: Uint8Array,
   fold: Fold,
   bits: Uint8Array,
-  exact: Uint8Array | null = null,
-): number {
+  undecided = false,
+): Uint8Array | null {
   const m = pat.length;
-  if (n === 0 || m === 0) return 0;
+  if (n === 0 || m === 0) return null;
   if (offsets[n]! - offsets[0]! >= SIMD_MIN_BYTES && m <= SIMD_MAX_PATTERN) {
     const scanner = simdScanner();
-    if (scanner !== null) return simdContains(scanner, offsets, bytes, n, pat, fold, bits, exact);
+    if (scanner !== null) {
+      const rest = simdContains(scanner, offsets, bytes, n, pat, fold, bits);
+      return undecided ? rest : null;
+    }
   }
   horspool(offsets, bytes, n, pat, TABLES[fold], bits);
-  return exact === null ? 0 : markExact(offsets, bytes, n, bits, exact);
+  return undecided ? highRows(offsets, bytes, n, bits) : null;
 }
 
 /** `searchContains` as one Boyer–Moore–Horspool search over the whole buffer, through table t. */
@@ -149,7 +151,7 @@ function foldKey(c: number, fold: Fold): [number, number] | null {
   return upperLetter ? [0x20, c | 0x20] : null;
 }
 
-/** `searchContains` through the SIMD scan. */
+/** `searchContains` through the SIMD scan; returns the rows left undecided (see there). */
 function simdContains(
   scanner: SimdScanner,
   offsets: Int32Array,
@@ -158,26 +160,23 @@ function simdContains(
   pat: Uint8Array,
   fold: Fold,
   bits: Uint8Array,
-  exact: Uint8Array | null,
-): number {
+): Uint8Array | null {
   const m = pat.length;
   const or = new Uint8Array(m);
   const value = new Uint8Array(m);
   for (let q = 0; q < m; q++) {
     const key = foldKey(pat[q]!, fold);
-    if (key === null) {
-      // No row matches: only the rows for the exact path are wanted.
-      return exact === null ? 0 : scanner.nonAsciiRows(offsets, bytes, n, exact);
-    }
+    if (key === null) return scanner.nonAsciiRows(offsets, bytes, n); // no row matches
     or[q] = key[0];
     value[q] = key[1];
   }
-  return scanner.contains(offsets, bytes, n, or, value, bits, exact);
+  return scanner.contains(offsets, bytes, n, or, value, bits);
 }
 
 /**
  * Sets bit i for every row that starts (`atEnd` false) or ends (`atEnd` true) with `pat`, through
- * the fold; with `exact`, marks the other rows holding a byte ≥ 0x80 and returns how many.
+ * the fold; with `undecided`, returns the bitmap of the other rows holding a byte ≥ 0x80 (null
+ * when there is none).
  */
 export function searchAffix(
   offsets: Int32Array,
@@ -187,32 +186,27 @@ export function searchAffix(
   fold: Fold,
   atEnd: boolean,
   bits: Uint8Array,
-  exact: Uint8Array | null = null,
-): number {
+  undecided = false,
+): Uint8Array | null {
   const m = pat.length;
   const t = TABLES[fold];
-  let count = 0;
   for (let i = 0; i < n; i++) {
     const s = offsets[i]!;
     const e = offsets[i + 1]!;
     if (e - s >= m && matchAt(bytes, atEnd ? e - m : s, pat, t)) bits[i >>> 3]! |= 1 << (i & 7);
-    else if (exact !== null && hasHigh(bytes, s, e)) {
-      exact[i >>> 3]! |= 1 << (i & 7);
-      count++;
-    }
   }
-  return count;
+  return undecided ? highRows(offsets, bytes, n, bits) : null;
 }
 
 /**
- * Marks in `out` (zeroed) every row holding a byte ≥ 0x80; returns how many. The SIMD scan on
- * buffers of 1 KiB and more.
+ * The bitmap of the rows holding a byte ≥ 0x80, or null when there is none (the SIMD scan on
+ * buffers of 1 KiB and more).
  */
-export function nonAsciiRows(offsets: Int32Array, bytes: Uint8Array, n: number, out: Uint8Array): number {
-  if (n === 0) return 0;
+export function nonAsciiRows(offsets: Int32Array, bytes: Uint8Array, n: number): Uint8Array | null {
+  if (n === 0) return null;
   if (offsets[n]! - offsets[0]! >= SIMD_MIN_BYTES) {
     const scanner = simdScanner();
-    if (scanner !== null) return scanner.nonAsciiRows(offsets, bytes, n, out);
+    if (scanner !== null) return scanner.nonAsciiRows(offsets, bytes, n);
   }
-  return markExact(offsets, bytes, n, null, out);
+  return highRows(offsets, bytes, n, null);
 }

@@ -34,7 +34,6 @@ import {
 } from '../bitmap.js';
 import {
   ByteWriter,
-  boolVector,
   dataOf,
   fixedVector,
   stringVector,
@@ -51,16 +50,43 @@ export function utf8(s: string): Uint8Array {
   return encoder.encode(s);
 }
 
+// The last patterns searched, encoded: a UDF searches the same few in every batch.
+const patterns = new Map<string, Uint8Array>();
+
+/** `utf8(s)`, remembered for the next batches; the bytes are shared, callers must not modify them. */
+export function patternBytes(s: string): Uint8Array {
+  let b = patterns.get(s);
+  if (b === undefined) {
+    if (patterns.size >= 64) patterns.clear();
+    b = utf8(s);
+    patterns.set(s, b);
+  }
+  return b;
+}
+
 /** Throws unless `vector` is a Utf8 column. */
 export function checkUtf8(vector: arrow.Vector, what: string): void {
   if (vector.type.typeId !== arrow.Type.Utf8)
     throw new TypeError(`${what} needs a string column, got ${vector.type}`);
 }
 
-/** The validity of a kernel result over `vector`'s rows (a copy: results own their buffers). */
+/**
+ * The validity of a kernel result over `vector`'s rows: one chunk's bitmap is shared when it starts
+ * on a byte (its null count taken from the chunk), others are joined / shifted into a new one.
+ */
 export function validityOf(vector: arrow.Vector): Validity {
+  const n = vector.length;
+  if (vector.data.length === 1) {
+    const d = vector.data[0]!;
+    const bits = d.nullBitmap;
+    if (!bits || bits.length === 0 || d.nullCount === 0) return ALL_VALID;
+    const start = d.offset >>> 3;
+    const end = start + ((n + 7) >>> 3);
+    if ((d.offset & 7) === 0 && end <= bits.length)
+      return { bitmap: bits.subarray(start, end), nullCount: d.nullCount };
+  }
   const v = vectorValidity(vector);
-  return v ? copyValidity(v, vector.length) : ALL_VALID;
+  return v ? copyValidity(v, n) : ALL_VALID;
 }
 
 /** Code point count of every row, as INT. */
@@ -220,11 +246,19 @@ export function strSearch(vector: arrow.Vector, pattern: string, where: SearchWh
   const n = vector.length;
   const { offsets, bytes } = vectorStrings(vector);
   const bits = newBitmap(n);
-  const pat = utf8(pattern);
+  const pat = patternBytes(pattern);
   if (pat.length === 0) setBits(bits, 0, n);
   else if (where === 'contains') searchContains(offsets, bytes, n, pat, 'none', bits);
   else searchAffix(offsets, bytes, n, pat, 'none', where === 'end', bits);
-  return boolVector(bits, n, validityOf(vector));
+  return searchResult(bits, vector);
+}
+
+/**
+ * The BOOLEAN result of a search over `vector`'s rows from its bits, which the search kernels set
+ * for rows only (the bits past the last row are clear: no pass to clear them).
+ */
+export function searchResult(bits: Uint8Array, vector: arrow.Vector): arrow.Vector {
+  return fixedVector(new arrow.Bool(), bits, vector.length, validityOf(vector));
 }
 
 /** The kernel's name in errors. */
