@@ -19,11 +19,14 @@ import { fileURLToPath } from 'node:url';
 import type { RecordBatch } from 'apache-arrow';
 import { defaultCliCommand } from '../src/runner/process-worker.js';
 import { Runner, type RunSpec } from '../src/runner/runner.js';
+import { tuneHeapForDataPlane } from '../src/util/heap-tuning.js';
 import { summarizeProfiles } from './lib/cpu-profile.js';
 import { numericData, toBatches } from './lib/data.js';
 import { startRawLoopback } from './lib/raw-loopback.js';
 import { stagesOf } from './suites/e2e.js';
 
+// as the CLI does for every command (the raw loopback runs in this process too)
+tuneHeapForDataPlane();
 const dir = process.argv[2] ?? '/tmp/vecudf-prof';
 const runs = Number(process.argv[3] ?? 8);
 const threads = Number(process.env.THREADS ?? 0);

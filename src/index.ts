@@ -16,3 +16,4 @@ export { type AggName, type AggSpec, type ColumnInput, DataFrame, GroupBy } from
 export { DateMethods, Series, StringMethods } from './series/series.js';
 export * from './sink/index.js';
 export * from './types/index.js';
+export { HEAP_GROWING_PERCENT, tuneHeapForDataPlane } from './util/heap-tuning.js';

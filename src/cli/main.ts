@@ -4,6 +4,7 @@
  * `register…(program)` function; this file only assembles them.
  */
 import { Command } from 'commander';
+import { tuneHeapForDataPlane } from '../util/heap-tuning.js';
 
 type Register = (program: Command) => void;
 
@@ -17,6 +18,9 @@ const commands: Record<string, () => Promise<Register>> = {
   bench: async () => (await import('./bench.js')).registerBench,
   demo: async () => (await import('./demo.js')).registerDemo,
 };
+
+// Every command moves Arrow data (see heap-tuning.ts for what this saves and costs).
+tuneHeapForDataPlane();
 
 const program = new Command();
 program
