@@ -13,6 +13,7 @@
  * 2 buffers: [Buffer {offset: long, length: long}], 3 compression, 4 variadicBufferCounts}.
  */
 import * as arrow from 'apache-arrow';
+import { countSetBits } from '../series/bitmap.js';
 import type { FbReader, FbTable, FbVector } from './ipc-flatbuffers.js';
 
 /** Largest row count accepted per column (Arrow JS offsets are 32-bit). */
@@ -170,7 +171,7 @@ class Loader {
     const [at] = this.nextBuffer(path, need, 'validity');
     if (nullCount === 0) return undefined;
     const bits = this.bytesAt(at, need);
-    const valid = countSetBits(bits, length);
+    const valid = countSetBits(bits, 0, length);
     if (length - valid !== nullCount) {
       this.fail(
         `column '${path}': null count ${nullCount} but the validity bitmap has ${length - valid} nulls`,
@@ -414,31 +415,6 @@ function stride(type: arrow.DataType): number {
     default:
       return 1;
   }
-}
-
-/** Bits set among the first `length` bits of `bits` (LSB first), a 32-bit word at a time. */
-export function countSetBits(bits: Uint8Array, length: number): number {
-  const fullBytes = length >> 3;
-  let k = 0;
-  let count = 0;
-  // the aligned middle as 32-bit words (checking a 10,000-row bitmap is then ~300 steps, not 1,250)
-  const lead = (4 - (bits.byteOffset & 3)) & 3;
-  for (; k < lead && k < fullBytes; k++) count += popcount(bits[k]!);
-  const words = (fullBytes - k) >> 2;
-  if (words > 0) {
-    const w = new Uint32Array(bits.buffer, bits.byteOffset + k, words);
-    for (let i = 0; i < words; i++) count += popcount(w[i]!);
-    k += words * 4;
-  }
-  for (; k < fullBytes; k++) count += popcount(bits[k]!);
-  if (length & 7) count += popcount(bits[fullBytes]! & ((1 << (length & 7)) - 1));
-  return count;
-}
-
-function popcount(x: number): number {
-  x -= (x >>> 1) & 0x55555555;
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  return Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
 }
 
 const NO_BITMAP = new Uint8Array(0);
