@@ -1,5 +1,6 @@
 /**
- * The worker's thread pool end to end (`npx tsx bench/pool-e2e.bench.ts [--rounds N]`): the runner
+ * The worker's thread pool end to end (`npx tsx bench/pool-e2e.bench.ts [--rounds N] [--udfs mcCall]
+ * [--threads 1,2] [--worker-node-args "--cpu-prof --cpu-prof-dir=/tmp/p"]`): the runner
  * sends Arrow batches over gRPC on 127.0.0.1 to `vecudf worker` processes started with 0 (main
  * thread), 1 and 2 executor threads, side by side: every round runs each UDF once through each
  * worker, in rotating order, and the figure is the median over rounds, so load from neighbours
@@ -16,14 +17,19 @@
  * - plus over two DOUBLE columns (cheap): the goal is the pool no slower than threads 0.
  *
  * Besides elapsed time, each run's CPU time is read for both processes (the runner: this process,
- * `process.cpuUsage`; the worker: /proc/<pid>/stat), because on a 2-core machine the runner's
- * own encoding and gRPC compete with the worker's threads for the same cores.
+ * `process.cpuUsage`; the worker: /proc/<pid>/task/<tid>/stat, its main thread and pool threads apart),
+ * because on a 2-core machine the runner's own encoding and gRPC compete with the worker's threads
+ * for the same cores; and the whole machine's (/proc/stat), so that what neighbours took during a
+ * run is known. Each round also times pure computation on 1 and 2 threads of this process: what a
+ * second core gives at that moment. A shared machine is noisy: ratios are also given round by
+ * round (the configurations of a round ran back to back) and over the quiet rounds alone.
  *
  * Reusable: `runPoolE2e(options)` returns the figures; run as a script, it prints them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type * as arrow from 'apache-arrow';
 import { Runner, type RunSpec } from '../src/runner/runner.js';
 import { rng } from '../test/helpers/random.js';
@@ -88,6 +94,8 @@ export interface PoolE2eFigure {
   workerCpuMs: number;
   /** Of which the worker's main thread. */
   workerMainCpuMs: number;
+  /** Of which its pool threads (the `threads` busiest other threads), busiest first. */
+  poolThreadCpuMs: number[];
   /**
    * CPU ms the whole machine spent during the run beyond the runner and the worker (neighbours'
    * processes, the kernel), mean over rounds: what the two configurations did not have to themselves.
@@ -125,11 +133,13 @@ function machineBusyMs(): number {
 }
 
 /**
- * CPU ms of a process so far: all of it, and its main thread alone (gRPC, framing, the pool's
- * books — or the UDFs too with 0 threads); the rest is the pool's threads and V8's helpers (GC).
+ * CPU ms of a process so far: all of it, its main thread alone (gRPC, framing, the pool's books —
+ * or the UDFs too with 0 threads), and each of its threads by id (the pool's threads, V8's
+ * helpers; /proc names them all "node", so the pool's are told apart by what they use).
  */
-function processCpuMs(pid: number | undefined): { all: number; main: number } {
-  if (pid === undefined) return { all: 0, main: 0 };
+function processCpuMs(pid: number | undefined): { all: number; main: number; byTid: Map<string, number> } {
+  const byTid = new Map<string, number>();
+  if (pid === undefined) return { all: 0, main: 0, byTid };
   let all = 0;
   let tids: string[] = [];
   try {
@@ -137,8 +147,65 @@ function processCpuMs(pid: number | undefined): { all: number; main: number } {
   } catch {
     // no /proc
   }
-  for (const tid of tids) all += statCpuMs(`/proc/${pid}/task/${tid}/stat`);
-  return { all, main: statCpuMs(`/proc/${pid}/task/${pid}/stat`) };
+  for (const tid of tids) {
+    const ms = statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+    byTid.set(tid, ms);
+    all += ms;
+  }
+  return { all, main: byTid.get(String(pid)) ?? 0, byTid };
+}
+
+/** CPU ms of the `n` busiest threads other than the main one between two readings: the pool's. */
+function busiestThreadsMs(
+  pid: number | undefined,
+  a: Map<string, number>,
+  b: Map<string, number>,
+  n: number,
+): number[] {
+  const deltas: number[] = [];
+  for (const [tid, ms] of b) if (tid !== String(pid)) deltas.push(ms - (a.get(tid) ?? 0));
+  return deltas.sort((x, y) => y - x).slice(0, n);
+}
+
+/** The work of the raw-scaling threads: arithmetic like mcCall's (exp, log, sqrt, sin), no I/O. */
+const RAW_THREAD = `
+const { parentPort } = require('node:worker_threads');
+function work(n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(Math.sin(i) * 0.5) * Math.sqrt(i + 1) + Math.log(i + 2);
+  return s;
+}
+parentPort.on('message', (n) => parentPort.postMessage(work(n)));
+`;
+/** Iterations per thread per raw run: ~100 ms on a free core. */
+const RAW_WORK = 2_000_000;
+
+/**
+ * Pure computation on 1 and on 2 threads of this process, nothing moved: what a second core gives
+ * right now. Measured in the same rounds as the UDFs, it tells a pool that scales badly from a
+ * machine whose second core is busy with someone else's work.
+ */
+class RawScaling {
+  readonly #threads = [0, 1].map(() => new Worker(RAW_THREAD, { eval: true }));
+
+  /** ms for `k` threads to do RAW_WORK each. */
+  async run(k: number): Promise<number> {
+    const t0 = performance.now();
+    await Promise.all(
+      this.#threads.slice(0, k).map(
+        (w) =>
+          new Promise((done) => {
+            w.once('message', done);
+            w.postMessage(RAW_WORK);
+          }),
+      ),
+    );
+    return performance.now() - t0;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#threads.map((w) => w.terminate()));
+  }
 }
 
 async function drain(run: AsyncIterable<arrow.RecordBatch>): Promise<void> {
@@ -152,12 +219,15 @@ interface Sample {
   runnerCpuMs: number;
   workerCpuMs: number;
   workerMainCpuMs: number;
+  poolThreadCpuMs: number[];
   othersCpuMs: number;
   udfMs: number;
 }
 
 export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
   figures: PoolE2eFigure[];
+  /** Pure computation, 2 threads over 1 (throughput), each round, in round order. */
+  rawScaling: number[];
   load: { start: number[]; end: number[] };
 }> {
   const threads = o.threads ?? [0, 1, 2];
@@ -188,6 +258,8 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
     arrowBatchSize: bs,
   });
   const runners: Runner[] = [];
+  const raw = new RawScaling();
+  const rawScaling: number[] = [];
   try {
     for (const t of threads) {
       const [exe, ...rest] = (await import('../src/runner/process-worker.js')).defaultCliCommand();
@@ -222,6 +294,7 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
         runnerCpuMs,
         workerCpuMs,
         workerMainCpuMs: w1.main - w0.main,
+        poolThreadCpuMs: busiestThreadsMs(pid, w0.byTid, w1.byTid, threads[ri]!),
         othersCpuMs: Math.max(0, m1 - m0 - runnerCpuMs - workerCpuMs),
         udfMs: run.metrics.udfMs,
       };
@@ -230,7 +303,20 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
     for (let k = 0; k < 3; k++)
       for (let ci = 0; ci < cases.length; ci++)
         for (let ri = 0; ri < runners.length; ri++) await once(ci, ri);
+    await raw.run(1);
+    await raw.run(2);
     for (let r = 0; r < rounds; r++) {
+      // Pure computation on 1 and 2 threads (twice the work: throughput), in rotating order too.
+      let one: number;
+      let two: number;
+      if (r % 2 === 0) {
+        one = await raw.run(1);
+        two = await raw.run(2);
+      } else {
+        two = await raw.run(2);
+        one = await raw.run(1);
+      }
+      rawScaling.push((2 * one) / two);
       for (let ci = 0; ci < cases.length; ci++) {
         for (let k = 0; k < runners.length; k++) {
           const ri = (k + r) % runners.length; // rotate who goes first
@@ -248,7 +334,8 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
         const xs = [...inOrder].sort((a, b) => a.elapsedMs - b.elapsedMs);
         const m = xs[xs.length >> 1]!;
         // CPU times are read in 10 ms ticks: the mean over the rounds, not one run's.
-        const mean = (k: keyof Sample) => xs.reduce((a, x) => a + x[k], 0) / xs.length;
+        const mean = (k: Exclude<keyof Sample, 'poolThreadCpuMs'>) =>
+          xs.reduce((a, x) => a + x[k], 0) / xs.length;
         figures.push({
           udf: c.udf,
           threads: t,
@@ -259,70 +346,93 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
           runnerCpuMs: mean('runnerCpuMs'),
           workerCpuMs: mean('workerCpuMs'),
           workerMainCpuMs: mean('workerMainCpuMs'),
+          poolThreadCpuMs: Array.from(
+            { length: t },
+            (_, k) => xs.reduce((a, x) => a + (x.poolThreadCpuMs[k] ?? 0), 0) / xs.length,
+          ),
           othersCpuMs: mean('othersCpuMs'),
           udfMs: m.udfMs,
         });
       });
     });
-    return { figures, load: { start: loadStart, end: loadavg() } };
+    return { figures, rawScaling, load: { start: loadStart, end: loadavg() } };
   } finally {
-    await Promise.all(runners.map((r) => r.close()));
+    await Promise.all([...runners.map((r) => r.close()), raw.close()]);
   }
 }
 
 /**
  * What the figures say about the issue-5 goals, one line each: the heavy UDF's 2 vs 1 threads
- * against 1.7×, the cheap one's pool vs threads 0, and for every UDF its ratios with the most two
- * cores could give: the 2-thread run's CPU (runner and worker) spread over both cores, 2 × t1 / CPU.
+ * against 1.7×, the cheap one's pool vs threads 0, every ratio also round by round (and over the
+ * quiet rounds alone); for 2 vs 1 threads, where the CPU went and what it allows — the faster of
+ * a run's pool thread and half its CPU (runner and worker: two cores) is the least time it could
+ * take, so their quotient is the most 2 threads could gain here, however the pool dispatched —
+ * and, given `rawScaling`, what a second core gave pure computation in the same rounds.
  *
  * @example
- * poolGoalLines(figures); // ['mcCall: 2 threads vs 1 = 1.85× (goal ≥ 1.7×: met) …', …]
+ * poolGoalLines(figures, rawScaling); // ['mcCall: 2 threads vs 1 = 1.85× (goal ≥ 1.7×: met) …', …]
  */
-export function poolGoalLines(figures: readonly PoolE2eFigure[]): string[] {
+export function poolGoalLines(
+  figures: readonly PoolE2eFigure[],
+  rawScaling: readonly number[] = [],
+): string[] {
   const fig = (udf: PoolE2eUdf, t: number) => figures.find((f) => f.udf === udf && f.threads === t);
   const x = (v: number) => `${v.toFixed(2)}×`;
-  const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+  const ms = (v: number) => v.toFixed(0);
+  const median = (xs: readonly number[]) => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+  const spread = (xs: readonly number[]) => {
+    const s = [...xs].sort((p, q) => p - q);
+    return `${x(median(xs))} (${x(s[0]!)}–${x(s[s.length - 1]!)})`;
+  };
   // Ratio of the two configurations round by round (each round ran them back to back): median and
   // range; and the same over the quiet rounds alone, where neighbours used under a tenth of a core
   // during both runs (a 2-thread run needs both cores: a neighbour's process costs it most).
   const paired = (a: PoolE2eFigure, b: PoolE2eFigure) => {
-    const rs = a.roundsMs.map((ms, i) => ms / b.roundsMs[i]!);
+    const rs = a.roundsMs.map((v, i) => v / b.roundsMs[i]!);
     if (rs.length === 0) return '';
-    const sorted = [...rs].sort((p, q) => p - q);
-    let text = `, round by round ${x(median(rs))} (${x(sorted[0]!)}–${x(sorted[sorted.length - 1]!)})`;
     const quiet = rs.filter(
       (_, i) =>
         a.roundsOthersCpuMs[i]! < 0.1 * a.roundsMs[i]! && b.roundsOthersCpuMs[i]! < 0.1 * b.roundsMs[i]!,
     );
-    text += quiet.length > 0 ? `, ${x(median(quiet))} in ${quiet.length} quiet round(s)` : ', no quiet round';
-    return text;
+    return (
+      `; round by round ${spread(rs)}` +
+      (quiet.length > 0 ? `, ${x(median(quiet))} in the ${quiet.length} quiet round(s)` : ', no quiet round')
+    );
   };
+  const least = (f: PoolE2eFigure) =>
+    Math.max(f.poolThreadCpuMs[0] ?? 0, (f.runnerCpuMs + f.workerCpuMs) / 2);
   const lines: string[] = [];
+  if (rawScaling.length > 0)
+    lines.push(
+      `pure computation, 2 threads vs 1, in the same rounds: ${spread(rawScaling)} — what the machine's second core gave`,
+    );
   for (const udf of new Set(figures.map((f) => f.udf))) {
     const [f0, f1, f2] = [0, 1, 2].map((t) => fig(udf, t));
     if (f1 && f2) {
       const ratio = f1.elapsedMs / f2.elapsedMs;
-      const cpu2 = f2.runnerCpuMs + f2.workerCpuMs;
-      const bound = (2 * f1.elapsedMs) / cpu2;
-      let line = `${udf}: 2 threads vs 1 = ${x(ratio)}${paired(f1, f2)}`;
+      let line = `${udf}: 2 threads vs 1 = ${x(ratio)}`;
       if (udf === HEAVY_UDF) line += ` (goal ≥ ${HEAVY_GOAL}×: ${ratio >= HEAVY_GOAL ? 'met' : 'NOT met'})`;
+      const pool = f2.poolThreadCpuMs.reduce((a, b) => a + b, 0);
       line +=
-        `; CPU of a 2-thread run: runner ${f2.runnerCpuMs.toFixed(0)} ms, worker ${f2.workerCpuMs.toFixed(0)} ms ` +
-        `(main thread ${f2.workerMainCpuMs.toFixed(0)} ms; the 1-thread run spent ${f1.udfMs.toFixed(0)} ms in the UDF), ` +
-        `so 2 cores give at most ${x(bound)}` +
-        (f2.othersCpuMs > 0.1 * f2.elapsedMs
-          ? `; neighbours used ${f2.othersCpuMs.toFixed(0)} ms of CPU during each 2-thread run`
-          : '');
-      if (udf === 'haversine') line += ' (Amdahl: the transport, not the UDF, is most of the work)';
+        paired(f1, f2) +
+        `. CPU ms of a 2-thread run: runner ${ms(f2.runnerCpuMs)}, worker main thread ${ms(f2.workerMainCpuMs)}, ` +
+        `pool threads ${f2.poolThreadCpuMs.map(ms).join(' + ')}, other worker threads (V8) ` +
+        `${ms(Math.max(0, f2.workerCpuMs - f2.workerMainCpuMs - pool))}` +
+        ` (1 thread: pool thread ${ms(f1.poolThreadCpuMs[0] ?? 0)}, in the UDF ${ms(f1.udfMs)} ms of wall time)` +
+        `; from CPU alone, 2 cores allow ${x(least(f1) / least(f2))}`;
+      if (f2.othersCpuMs > 0.1 * f2.elapsedMs)
+        line += `; neighbours used ${ms(f2.othersCpuMs)} ms of CPU during a 2-thread run`;
+      if (udf === 'haversine')
+        line += ' — Amdahl: the transport (runner, worker main thread, V8), not the UDF, is most of the CPU';
       lines.push(line);
     }
     if (f0 && f1)
       lines.push(`${udf}: 1 thread vs main thread = ${x(f0.elapsedMs / f1.elapsedMs)}${paired(f0, f1)}`);
     if (f0 && f2) {
       const r = f0.elapsedMs / f2.elapsedMs;
-      let line = `${udf}: 2 threads vs main thread = ${x(r)}${paired(f0, f2)}`;
+      let line = `${udf}: 2 threads vs main thread = ${x(r)}`;
       if (udf === 'plus') line += ` (goal: the pool no slower than threads 0: ${r >= 1 ? 'met' : 'NOT met'})`;
-      lines.push(line);
+      lines.push(line + paired(f0, f2));
     }
   }
   return lines;
@@ -340,7 +450,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const threads = arg('threads');
   const udfs = arg('udfs');
   const nodeArgs = arg('worker-node-args');
-  const { figures, load } = await runPoolE2e({
+  const { figures, rawScaling, load } = await runPoolE2e({
     ...(rounds ? { rounds: Number(rounds) } : {}),
     ...(threads ? { threads: threads.split(',').map(Number) } : {}),
     ...(udfs ? { udfs: udfs.split(',') as PoolE2eUdf[] } : {}),
@@ -359,9 +469,10 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       'runner CPU ms': fmt(f.runnerCpuMs),
       'worker CPU ms': fmt(f.workerCpuMs),
       'of which main thread': fmt(f.workerMainCpuMs),
+      'pool threads': f.poolThreadCpuMs.map((v) => v.toFixed(0)).join(' + '),
       'others CPU ms': fmt(f.othersCpuMs),
       'UDF ms': fmt(f.udfMs),
     })),
   );
-  for (const line of poolGoalLines(figures)) console.log(line);
+  for (const line of poolGoalLines(figures, rawScaling)) console.log(line);
 }
