@@ -112,11 +112,16 @@ const CL = {
   b0: 27,
   b1: 28,
 };
-/** bitmask(eq(block | oFirst, vFirst) & eq(load(at + lastAt) | oLast, vLast)) */
-const firstLast = (block: number, at: number[]) => [
+/**
+ * bitmask(eq(load(p + off) | oFirst, vFirst) & eq(load(p + off + lastAt) | oLast, vLast)), with
+ * the block at p + off already in local `block`; `lastAt` a constant, or null for the local.
+ */
+const firstLast = (block: number, off: number, lastAt: number | null) => [
   ...[...get(block), ...get(CL.oFirst), ...V128_OR, ...get(CL.vFirst), ...I8X16_EQ],
-  ...[...at, ...get(CL.lastAt), ...I32_ADD, ...V128_LOAD(0), ...get(CL.oLast), ...V128_OR],
-  ...[...get(CL.vLast), ...I8X16_EQ, ...V128_AND, ...I8X16_BITMASK],
+  ...(lastAt === null
+    ? [...get(CL.p), ...i32(off), ...I32_ADD, ...get(CL.lastAt), ...I32_ADD, ...V128_LOAD(0)]
+    : [...get(CL.p), ...V128_LOAD(off + lastAt)]),
+  ...[...get(CL.oLast), ...V128_OR, ...get(CL.vLast), ...I8X16_EQ, ...V128_AND, ...I8X16_BITMASK],
 ];
 /** Pushes whether the pattern's first 16 bytes (from registers) are at `at`. */
 const firstChunkMatch = [
@@ -144,7 +149,7 @@ const longMatch = [
  */
 const markIfHigh = [
   ...[...get(C.offs), ...I32_LOAD(0), ...get(C.base), ...I32_SUB, ...set(CL.q)],
-  ...[...get(CL.lim), ...get(CL.lastAt), ...I32_ADD, ...set(CL.e), ...i32(0), ...set(CL.hi)],
+  ...[...i32(0), ...set(CL.hi)],
   ...BLOCK,
   ...LOOP,
   ...[...get(CL.e), ...get(CL.q), ...I32_SUB, ...i32(16), ...I32_LT_U, ...brIf(1)],
@@ -164,15 +169,50 @@ const markIfHigh = [
   ...setBit(C.exact, CL.q, CL.addr),
   ...END,
 ];
+/**
+ * One 32-byte step of a row's search: to `noMatch` when p is past the row's last start or a
+ * candidate is, to `hit` on a full match (branch depths as seen outside the step), else p += 32.
+ */
+const step = (noMatch: number, hit: number, lastAt: number | null) => {
+  const match = lastAt === null ? longMatch : firstChunkMatch;
+  const candidate = (depth: number) => [
+    ...[...get(CL.p), ...get(CL.mask), ...I32_CTZ, ...I32_ADD, ...tee(CL.at), ...get(CL.lim), ...I32_GE_S],
+    ...brIf(noMatch + depth),
+    ...[...get(CL.mask), ...get(CL.mask), ...i32(1), ...I32_SUB, ...I32_AND, ...set(CL.mask)],
+    ...match,
+    ...brIf(hit + depth),
+  ];
+  return [
+    ...[...get(CL.p), ...get(CL.lim), ...I32_GE_S, ...brIf(noMatch)],
+    ...[...get(CL.p), ...V128_LOAD(0), ...set(CL.b0), ...get(CL.p), ...V128_LOAD(16), ...set(CL.b1)],
+    ...firstLast(CL.b0, 0, lastAt),
+    ...firstLast(CL.b1, 16, lastAt),
+    ...[...i32(16), ...I32_SHL, ...I32_OR, ...tee(CL.mask)],
+    ...IF,
+    ...candidate(1), // the first one without a loop: usually the only one
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(CL.mask), ...I32_EQZ, ...brIf(1)],
+    ...candidate(3),
+    ...br(0),
+    ...END,
+    ...END,
+    ...END,
+    ...[...get(CL.p), ...i32(32), ...I32_ADD, ...set(CL.p)],
+  ];
+};
 /** `*out = word` (the 32 rows' bits so far). */
 const storeWord = [...get(C.out), ...get(CL.word), ...I32_STORE(0)];
-/** Pushes whether the pattern is at `at` (first chunk from registers, or all of it). */
-const matchAt = (long: boolean) => (long ? longMatch : firstChunkMatch);
 // Row bits: a match sets the word's top bit, every row but a word's last shifts the word right
 // by one, so after 32 rows row j's bit is bit j. The offsets are 128-byte aligned, so a word's last
 // row is the one whose start offset sits at (offs & 127) === 124.
-const containsBody = (long: boolean) =>
-  fn(
+//
+// `m` 1–16: a version for that pattern length (its last byte's position is a load offset, one
+// register less in the row loop); null: any length (the pattern's chunks past the first from
+// memory).
+const containsBody = (m: number | null) => {
+  const lastAt = m === null ? null : m - 1;
+  return fn(
     [
       [14, I32],
       [8, V128],
@@ -204,36 +244,15 @@ const containsBody = (long: boolean) =>
       ...[...get(C.offs), ...get(C.offsEnd), ...I32_GE_U, ...brIf(1)],
       ...[...get(CL.e), ...set(CL.p)],
       ...[...get(C.offs), ...I32_LOAD(4), ...get(C.base), ...I32_SUB, ...tee(CL.e)],
-      ...[...get(CL.lastAt), ...I32_SUB, ...set(CL.lim)],
+      ...(lastAt === null ? get(CL.lastAt) : i32(lastAt)),
+      ...[...I32_SUB, ...set(CL.lim)],
       ...BLOCK, // row done
       ...BLOCK, // hit
       ...BLOCK, // no match
-      ...LOOP, // 32 bytes of the row per step; match starts are < lim
-      ...[...get(CL.p), ...get(CL.lim), ...I32_GE_S, ...brIf(1)],
-      ...[...get(CL.p), ...V128_LOAD(0), ...set(CL.b0), ...get(CL.p), ...V128_LOAD(16), ...set(CL.b1)],
-      ...firstLast(CL.b0, get(CL.p)),
-      ...firstLast(CL.b1, [...get(CL.p), ...i32(16), ...I32_ADD]),
-      ...[...i32(16), ...I32_SHL, ...I32_OR, ...tee(CL.mask)],
-      ...IF, // depth: if 0, blocks 1, no match 2, hit 3
-      // the first candidate (the common case: no loop)
-      ...[...get(CL.p), ...get(CL.mask), ...I32_CTZ, ...I32_ADD, ...tee(CL.at), ...get(CL.lim), ...I32_GE_S],
-      ...brIf(2),
-      ...matchAt(long),
-      ...brIf(3),
-      ...[...get(CL.mask), ...get(CL.mask), ...i32(1), ...I32_SUB, ...I32_AND, ...set(CL.mask)],
-      ...BLOCK,
-      ...LOOP, // the other candidates, lowest first: lanes 0, out 1, if 2, blocks 3, no match 4, hit 5
-      ...[...get(CL.mask), ...I32_EQZ, ...brIf(1)],
-      ...[...get(CL.p), ...get(CL.mask), ...I32_CTZ, ...I32_ADD, ...tee(CL.at), ...get(CL.lim), ...I32_GE_S],
-      ...brIf(4),
-      ...[...get(CL.mask), ...get(CL.mask), ...i32(1), ...I32_SUB, ...I32_AND, ...set(CL.mask)],
-      ...matchAt(long),
-      ...brIf(5),
+      ...step(0, 1, lastAt), // the first 32 bytes outside the loop: often all a row needs
+      ...LOOP,
+      ...step(1, 2, lastAt),
       ...br(0),
-      ...END,
-      ...END,
-      ...END, // if any candidate
-      ...[...get(CL.p), ...i32(32), ...I32_ADD, ...set(CL.p), ...br(0)],
       ...END,
       ...END, // no match: a row with a byte ≥ 0x80 goes to `exact`
       ...markIfHigh,
@@ -252,21 +271,14 @@ const containsBody = (long: boolean) =>
       ...END,
       ...END,
       // a partial last word of k rows: its last row's bit is at 30, shift it to k - 1
-      ...[
-        ...get(C.offs),
-        ...get(CL.offs0),
-        ...I32_SUB,
-        ...i32(2),
-        ...I32_SHR_U,
-        ...i32(31),
-        ...I32_AND,
-        ...tee(CL.q),
-      ],
+      ...[...get(C.offs), ...get(CL.offs0), ...I32_SUB, ...i32(2), ...I32_SHR_U, ...i32(31), ...I32_AND],
+      ...tee(CL.q),
       ...IF,
       ...[...get(CL.word), ...i32(31), ...get(CL.q), ...I32_SUB, ...I32_SHR_U, ...set(CL.word), ...storeWord],
       ...END,
     ],
   );
+};
 
 // nonAsciiRows(p, end, offs, base, out) → how many rows hold a byte ≥ 0x80, their bits set in
 // out. The rows' bytes are at [p, end) (byte p is offset `base`), followed by 16 zeroed bytes.
@@ -299,9 +311,17 @@ const NON_ASCII = fn(
   ],
 );
 
+/** Pattern lengths with their own version of `contains`. */
+const SHORT = 16;
+
 const MODULE = wasmModule([
-  { name: 'contains', params: 7, results: 0, body: containsBody(false) },
-  { name: 'containsLong', params: 7, results: 0, body: containsBody(true) },
+  ...Array.from({ length: SHORT }, (_, k) => ({
+    name: `contains${k + 1}`,
+    params: 7,
+    results: 0,
+    body: containsBody(k + 1),
+  })),
+  { name: 'contains', params: 7, results: 0, body: containsBody(null) },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
 ]);
 
@@ -331,16 +351,16 @@ const CHUNK_BYTES = 1 << 20;
 
 export class SimdScanner {
   readonly #memory: WasmMemory;
-  readonly #contains: ContainsFn;
-  readonly #containsLong: ContainsFn;
+  /** By pattern length: index m - 1 for m ≤ SHORT, then the version for any length. */
+  readonly #contains: ContainsFn[];
   readonly #nonAscii: NonAsciiFn;
   #mem = new Uint8Array(0);
   #mem32 = new Int32Array(0);
 
   constructor(exports: Record<string, unknown>, memory: WasmMemory) {
     this.#memory = memory;
-    this.#contains = exports.contains as ContainsFn;
-    this.#containsLong = exports.containsLong as ContainsFn;
+    this.#contains = Array.from({ length: SHORT }, (_, k) => exports[`contains${k + 1}`] as ContainsFn);
+    this.#contains.push(exports.contains as ContainsFn);
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
   }
 
@@ -436,7 +456,7 @@ export class SimdScanner {
       mem[at + 16] = value[q]!;
     }
     mem.fill(0, outAt, dataAt);
-    const scan = m <= 16 ? this.#contains : this.#containsLong;
+    const scan = this.#contains[Math.min(m, SHORT + 1) - 1]!;
     for (let r0 = 0; r0 < n; ) {
       const r1 = this.#chunkEnd(offsets, n, r0);
       const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 32);
