@@ -6,16 +6,19 @@
  *
  * @example
  * node dist/bench/lib/echo-peer.js 127.0.0.1:40001 raw-1 dynamic
+ * node dist/bench/lib/echo-peer.js 127.0.0.1:40001 raw-1 dynamic --window=4194304 --max-frame=1048576
  */
-import { startEchoDataPeer } from '../../test/helpers/echo-data-peer.js';
+import { peerTuningFlags, startEchoDataPeer } from '../../test/helpers/echo-data-peer.js';
 
-const [url, id, ratio] = process.argv.slice(2);
+const [url, id, ratio, ...flags] = process.argv.slice(2);
 if (!url || !id) {
-  console.error('usage: echo-peer <data host:port> <worker id> [ratio | dynamic]');
+  console.error(
+    'usage: echo-peer <data host:port> <worker id> [ratio | dynamic] [--window=<bytes>] [--max-frame=<bytes>]',
+  );
   process.exit(2);
 }
 // "dynamic" (NaN): the ratio is read from each instruction id, after its last ':'.
-const peer = startEchoDataPeer(url, id, ratio === undefined ? 1 : Number(ratio));
+const peer = startEchoDataPeer(url, id, ratio === undefined ? 1 : Number(ratio), peerTuningFlags(flags));
 const stop = () => {
   peer.close();
   process.exit(0);

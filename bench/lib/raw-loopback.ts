@@ -17,6 +17,7 @@ import { encodeElements } from '../../src/proto/elements-codec.js';
 import type { ServerTuning } from '../../src/runner/server-tuning.js';
 import { RunnerServers } from '../../src/runner/servers.js';
 import { newInstructionId } from '../../src/runner/worker-connection.js';
+import type { EchoPeerTuning } from '../../test/helpers/echo-data-peer.js';
 
 export interface RawRun {
   /** Bytes of one input element (one Arrow batch, or one batch's rows in row mode). */
@@ -50,14 +51,25 @@ function peerCommand(): string[] {
   return [process.execPath, '--import', tsx, fileURLToPath(new URL('./echo-peer.ts', self))];
 }
 
-export async function startRawLoopback(opts: { tuning?: ServerTuning | false } = {}): Promise<RawLoopback> {
+export interface RawLoopbackOptions {
+  /** HTTP/2 tuning of the runner's servers (see server-tuning.ts); `false` keeps Node's defaults. */
+  tuning?: ServerTuning | false;
+  /** HTTP/2 settings of the echo peer's client side; left out, the workers' channel options. */
+  peer?: EchoPeerTuning;
+}
+
+export async function startRawLoopback(opts: RawLoopbackOptions = {}): Promise<RawLoopback> {
   const servers = await RunnerServers.start(opts.tuning === undefined ? {} : { tuning: opts.tuning });
   const id = `raw-${process.pid}-${Date.now()}`;
   const conn = servers.expectWorker(id);
   // The peer answers with `ratio` × the bytes it gets; the ratio rides in each instruction id.
   let ratio = Number.NaN;
   const [cmd, ...args] = peerCommand();
-  const child = spawn(cmd!, [...args, servers.dataUrl, id, 'dynamic'], {
+  const flags = [
+    ...(opts.peer?.windowBytes === undefined ? [] : [`--window=${opts.peer.windowBytes}`]),
+    ...(opts.peer?.maxFrameBytes === undefined ? [] : [`--max-frame=${opts.peer.maxFrameBytes}`]),
+  ];
+  const child = spawn(cmd!, [...args, servers.dataUrl, id, 'dynamic', ...flags], {
     stdio: ['pipe', 'inherit', 'inherit'],
   });
   let payload = new Uint8Array(0);
@@ -72,6 +84,7 @@ export async function startRawLoopback(opts: { tuning?: ServerTuning | false } =
       resolve = res;
       reject = rej;
     });
+    done.catch(() => {}); // awaited after the sends; a failure meanwhile must not go unhandled
     conn.addReceiver(instructionId, {
       onData(d) {
         bytesReceived += d.data.length;
@@ -118,7 +131,10 @@ export async function startRawLoopback(opts: { tuning?: ServerTuning | false } =
       while (sent < o.elements) {
         const n = Math.min(perBundle, o.elements - sent);
         sent += n;
-        active.push(runBundle(n, flush));
+        const bundle = runBundle(n, flush);
+        // awaited below; until then a failure (the loopback closed mid-run) must not go unhandled
+        bundle.catch(() => {});
+        active.push(bundle);
         if (active.length >= inFlight) await active.shift();
       }
       await Promise.all(active);

@@ -7,7 +7,10 @@
  *
  * @example
  * node --import tsx test/helpers/echo-data-peer.ts 127.0.0.1:40001 raw-1 0.5
+ * node --import tsx test/helpers/echo-data-peer.ts 127.0.0.1:40001 raw-1 0.5 --window=4194304 --max-frame=1048576
  */
+import type { ClientSessionOptions } from 'node:http2';
+import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import { CHANNEL_OPTIONS } from '../../src/proto/channel-options.js';
 import {
@@ -18,7 +21,48 @@ import {
 } from '../../src/proto/elements-codec.js';
 import { BeamFnDataService } from '../../src/proto/fn-api.js';
 
-export function startEchoDataPeer(url: string, workerId: string, ratio: number): { close(): void } {
+/** HTTP/2 settings of the peer's own (client) side; left out, the workers' channel options apply. */
+export interface EchoPeerTuning {
+  /** Receive window of the connection and its streams (`grpc-node.flow_control_window`). */
+  windowBytes?: number;
+  /** Largest HTTP/2 frame the peer accepts (Node's default is 16 KiB; grpc-js has no option for it). */
+  maxFrameBytes?: number;
+}
+
+/**
+ * grpc-js offers no client option for SETTINGS_MAX_FRAME_SIZE, so the peer process adds it to
+ * every HTTP/2 session it opens by wrapping `http2.connect` (grpc-js calls it through the shared
+ * CommonJS module object). Only for this measuring peer, never in the worker.
+ */
+function acceptFramesUpTo(maxFrameBytes: number): void {
+  const http2 = createRequire(import.meta.url)('node:http2') as typeof import('node:http2');
+  type Connect = (authority: unknown, options?: unknown, ...rest: unknown[]) => unknown;
+  const connect = http2.connect as Connect;
+  const wrapped: Connect = (authority, options, ...rest) =>
+    typeof options === 'object' && options !== null
+      ? connect(
+          authority,
+          {
+            ...options,
+            settings: { ...(options as ClientSessionOptions).settings, maxFrameSize: maxFrameBytes },
+          },
+          ...rest,
+        )
+      : connect(authority, options, ...rest);
+  http2.connect = wrapped as typeof http2.connect;
+}
+
+export function startEchoDataPeer(
+  url: string,
+  workerId: string,
+  ratio: number,
+  tuning: EchoPeerTuning = {},
+): { close(): void } {
+  if (tuning.maxFrameBytes !== undefined) acceptFramesUpTo(tuning.maxFrameBytes);
+  const options =
+    tuning.windowBytes === undefined
+      ? CHANNEL_OPTIONS
+      : { ...CHANNEL_OPTIONS, 'grpc-node.flow_control_window': tuning.windowBytes };
   const Client = grpc.makeGenericClientConstructor(
     {
       data: {
@@ -29,7 +73,7 @@ export function startEchoDataPeer(url: string, workerId: string, ratio: number):
     },
     'BeamFnData',
   );
-  const client = new Client(url, grpc.credentials.createInsecure(), CHANNEL_OPTIONS) as unknown as {
+  const client = new Client(url, grpc.credentials.createInsecure(), options) as unknown as {
     data(md: grpc.Metadata): grpc.ClientDuplexStream<Buffer, IncomingElements>;
     close(): void;
   };
@@ -74,10 +118,22 @@ export function startEchoDataPeer(url: string, workerId: string, ratio: number):
 }
 
 if (process.argv[1]?.endsWith('echo-data-peer.ts')) {
-  const [url, id, ratio] = process.argv.slice(2);
-  const peer = startEchoDataPeer(url!, id!, Number(ratio ?? 1));
+  const [url, id, ratio, ...flags] = process.argv.slice(2);
+  const peer = startEchoDataPeer(url!, id!, Number(ratio ?? 1), peerTuningFlags(flags));
   process.on('SIGTERM', () => {
     peer.close();
     process.exit(0);
   });
+}
+
+/** `--window=<bytes>` and `--max-frame=<bytes>` command-line flags as an EchoPeerTuning. */
+export function peerTuningFlags(flags: readonly string[]): EchoPeerTuning {
+  const t: EchoPeerTuning = {};
+  for (const f of flags) {
+    const m = /^--(window|max-frame)=(\d+)$/.exec(f);
+    if (!m) throw new Error(`unknown echo peer flag ${f} (expected --window=<bytes> or --max-frame=<bytes>)`);
+    if (m[1] === 'window') t.windowBytes = Number(m[2]);
+    else t.maxFrameBytes = Number(m[2]);
+  }
+  return t;
 }
