@@ -8,7 +8,11 @@
  * node dist/bench/lib/echo-peer.js 127.0.0.1:40001 raw-1 dynamic
  * node dist/bench/lib/echo-peer.js 127.0.0.1:40001 raw-1 dynamic --window=4194304 --max-frame=1048576
  */
+import { tuneHeapForDataPlane } from '../../src/util/heap-tuning.js';
 import { peerTuningFlags, startEchoDataPeer } from '../../test/helpers/echo-data-peer.js';
+
+// the same heap tuning as the worker it stands in for (the CLI sets it for every command)
+tuneHeapForDataPlane();
 
 const [url, id, ratio, ...flags] = process.argv.slice(2);
 if (!url || !id) {
