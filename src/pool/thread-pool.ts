@@ -47,6 +47,8 @@ interface Pending {
   group: string | undefined;
   planKey: string;
   plan: Plan;
+  /** What adaptive dispatch learns of the plan is kept under this key (see `#costKey`). */
+  costKey: string;
   mode: ElementMode;
   bytes: Uint8Array;
   submittedAt: number;
@@ -111,8 +113,10 @@ export class ThreadPool implements ExecutorPool {
   readonly #table: StartTable;
   readonly #stats = new StatsBook();
   readonly #udf = new UdfMetricsBook();
-  /** Plans whose batches were found I/O-bound: they may share a thread. */
+  /** Plans (by cost key) whose batches were found I/O-bound: they may share a thread. */
   readonly #ioBound = new Set<string>();
+  /** Each plan's cost key, by plan object (a stage keeps its plan for all its bundles). */
+  readonly #costKeys = new WeakMap<Plan, string>();
   /** Threads we terminated because a task on them timed out, and which UDFs that was. */
   readonly #killed = new Map<number, readonly string[]>();
   /** Plans each live thread has been sent (it keeps them by key). */
@@ -205,9 +209,22 @@ export class ThreadPool implements ExecutorPool {
     const wait = this.#admission.acquire(bytesIn);
     if (wait) await wait;
     try {
-      if (this.#dispatchOf(planKey).where === 'main') return await this.#runHere(planKey, plan, bytes, mode);
+      const costKey = this.#costKey(planKey, plan);
+      if (this.#dispatchOf(costKey).where === 'main')
+        return await this.#runHere(planKey, plan, costKey, bytes, mode);
       return await new Promise<Uint8Array>((resolve, reject) => {
-        this.#pending.push({ bytesIn, group, planKey, plan, mode, bytes, submittedAt, resolve, reject });
+        this.#pending.push({
+          bytesIn,
+          group,
+          planKey,
+          plan,
+          costKey,
+          mode,
+          bytes,
+          submittedAt,
+          resolve,
+          reject,
+        });
         this.#pump();
       });
     } finally {
@@ -215,8 +232,29 @@ export class ThreadPool implements ExecutorPool {
     }
   }
 
-  #dispatchOf(planKey: string): PlanDispatch {
-    let d = this.#dispatch.get(planKey);
+  /**
+   * The key what is learned of a plan's cost is kept under: its content. A runner sends the same
+   * plan under a new key (descriptor id) with every job it runs; learning it again each time sent
+   * a cheap plan's first two dozen batches of every run to the threads. A plan that cannot be put
+   * into words, or is very large, keeps its own key.
+   */
+  #costKey(planKey: string, plan: Plan): string {
+    let k = this.#costKeys.get(plan);
+    if (k === undefined) {
+      let text: string | undefined;
+      try {
+        text = JSON.stringify(plan);
+      } catch {
+        // a BigInt constant, say
+      }
+      k = text !== undefined && text.length <= 65_536 ? `plan ${text}` : `key ${planKey}`;
+      this.#costKeys.set(plan, k);
+    }
+    return k;
+  }
+
+  #dispatchOf(costKey: string): PlanDispatch {
+    let d = this.#dispatch.get(costKey);
     if (!d) {
       d = {
         where: this.#o.cheapBatchMs > 0 ? 'sampling' : 'threads',
@@ -229,13 +267,19 @@ export class ThreadPool implements ExecutorPool {
         recentMs: new Float64Array(RECENT).fill(Number.NaN),
         recentAt: 0,
       };
-      this.#dispatch.set(planKey, d);
+      this.#dispatch.set(costKey, d);
     }
     return d;
   }
 
   /** A cheap synchronous plan's element, on this thread (adaptive dispatch). */
-  async #runHere(planKey: string, plan: Plan, bytes: Uint8Array, mode: ElementMode): Promise<Uint8Array> {
+  async #runHere(
+    planKey: string,
+    plan: Plan,
+    costKey: string,
+    bytes: Uint8Array,
+    mode: ElementMode,
+  ): Promise<Uint8Array> {
     this.#main ??= new ElementRunner(this.#o.planOptions);
     // Loading the plan here the first time is not a batch's cost (a failed load is reported by run()).
     const loading = this.#main.compiled(planKey, plan);
@@ -264,7 +308,7 @@ export class ThreadPool implements ExecutorPool {
       // Grown slow (bigger batches, a heavier input): back to the threads, measuring again. Judged
       // by the least time per row over a window of batches, as the sampling is, so that batches
       // delayed by a busy machine (wall time) do not send a cheap plan back.
-      const d = this.#dispatchOf(planKey);
+      const d = this.#dispatchOf(costKey);
       if (out !== undefined && info.rowsIn > 0) {
         d.mainPerRow = Math.min(d.mainPerRow, busyMs / info.rowsIn);
         d.mainRows = Math.max(d.mainRows, info.rowsIn);
@@ -283,8 +327,8 @@ export class ThreadPool implements ExecutorPool {
   }
 
   /** Keeps a reply's element times (before the next tasks are packed). */
-  #learnElementMs(planKey: string, r: TaskReply): void {
-    const d = this.#dispatchOf(planKey);
+  #learnElementMs(costKey: string, r: TaskReply): void {
+    const d = this.#dispatchOf(costKey);
     r.results.forEach((e, i) => {
       if (!e.ok) return;
       // Loading the plan (a module import) is not what the next batches will cost.
@@ -294,15 +338,15 @@ export class ThreadPool implements ExecutorPool {
   }
 
   /** The least of a plan's recent element times on a thread; NaN before any came back. */
-  #elementMs(planKey: string): number {
+  #elementMs(costKey: string): number {
     let least = Number.NaN;
-    for (const ms of this.#dispatchOf(planKey).recentMs) if (!Number.isNaN(ms) && !(ms >= least)) least = ms;
+    for (const ms of this.#dispatchOf(costKey).recentMs) if (!Number.isNaN(ms) && !(ms >= least)) least = ms;
     return least;
   }
 
   /** Learns from a thread's per-element times whether the plan is cheaper than the hop. */
-  #sample(planKey: string, r: TaskReply, hopMs: number): void {
-    const d = this.#dispatchOf(planKey);
+  #sample(costKey: string, r: TaskReply, hopMs: number): void {
+    const d = this.#dispatchOf(costKey);
     if (d.where === 'threads' && this.#o.cheapBatchMs > 0) {
       // Threads were chosen on a cold thread or a busier machine: measure again now and then.
       d.seen += r.results.length;
@@ -314,7 +358,7 @@ export class ThreadPool implements ExecutorPool {
       return;
     }
     if (d.where !== 'sampling') return;
-    if (r.ioBound || this.#ioBound.has(planKey)) {
+    if (r.ioBound || this.#ioBound.has(costKey)) {
       d.where = 'threads';
       d.seen = Number.NEGATIVE_INFINITY; // never sampled again
       return;
@@ -356,7 +400,7 @@ export class ThreadPool implements ExecutorPool {
    * down too, and fails that bundle, which it fails anyway. Cheap elements are packed instead.
    */
   #aheadOn(head: Pending): number | undefined {
-    if (head.group === undefined || !(this.#elementMs(head.planKey) >= PACK_MS)) return undefined;
+    if (head.group === undefined || !(this.#elementMs(head.costKey) >= PACK_MS)) return undefined;
     for (const [threadId, e] of this.#onThread)
       if (e.group === head.group && e.tasks === this.#o.syncDepth) return threadId;
     return undefined;
@@ -369,7 +413,7 @@ export class ThreadPool implements ExecutorPool {
     let first = true; // the first synchronous element waiting: the only one that may go ahead (FIFO)
     while (i < this.#pending.length) {
       const head = this.#pending[i]!;
-      if (this.#ioBound.has(head.planKey)) {
+      if (this.#ioBound.has(head.costKey)) {
         this.#pending.splice(i, 1);
         this.#post([head], true);
         continue;
@@ -396,7 +440,7 @@ export class ThreadPool implements ExecutorPool {
         if (p.group === head.group && p.planKey === head.planKey && p.mode === head.mode) same.push(j);
       }
       if (same.length === 0) same.push(i);
-      const elementMs = this.#elementMs(head.planKey);
+      const elementMs = this.#elementMs(head.costKey);
       // Not measured yet: one each (the first replies come back before much has piled up).
       const byCost = Number.isNaN(elementMs)
         ? 1
@@ -450,7 +494,7 @@ export class ThreadPool implements ExecutorPool {
   /** Runs a task on a thread and settles each of its elements. */
   async #task(els: Pending[], concurrent: boolean, release: () => void, behind?: number): Promise<void> {
     const head = els[0]!;
-    const { planKey, plan } = head;
+    const { planKey, plan, costKey } = head;
     const transfer = this.#o.transfer;
     const packed = packElements(els.map((e) => e.bytes));
     let elements: OwnedBytes[] = packed.elements;
@@ -513,19 +557,19 @@ export class ThreadPool implements ExecutorPool {
       this.#table.give(t.slot);
       t.slot = -1;
       const hopMs = epochMs() - postedAt - reply.busyMs;
-      this.#learnElementMs(planKey, reply);
+      this.#learnElementMs(costKey, reply);
       release();
-      this.#account(planKey, reply, els, hopMs);
+      this.#account(planKey, costKey, reply, els, hopMs);
     } finally {
       if (t.timer) clearTimeout(t.timer);
       if (t.slot >= 0) this.#table.give(t.slot);
     }
   }
 
-  #account(planKey: string, r: TaskReply, els: Pending[], hopMs: number): void {
-    if (r.ioBound) this.#ioBound.add(planKey);
+  #account(planKey: string, costKey: string, r: TaskReply, els: Pending[], hopMs: number): void {
+    if (r.ioBound) this.#ioBound.add(costKey);
     if (r.metrics.length > 0) this.#udf.add(planKey, r.metrics);
-    this.#sample(planKey, r, hopMs);
+    this.#sample(costKey, r, hopMs);
     this.#stats.recordTask(r.threadId);
     let startedAt = r.startedAt;
     els.forEach((el, i) => {
