@@ -27,13 +27,13 @@ import {
   BLOCK,
   br,
   brIf,
-  ELSE,
   END,
   fn,
   get,
   I8X16_ALL_TRUE,
   I8X16_BITMASK,
   I8X16_EQ,
+  I8X16_SHL,
   I32,
   I32_ADD,
   I32_AND,
@@ -49,8 +49,8 @@ import {
   I32_OR,
   I32_SHL,
   I32_SHR_U,
-  I32_STORE,
   I32_STORE8,
+  I32_STORE16,
   I32_SUB,
   IF,
   i32,
@@ -201,11 +201,9 @@ const step = (noMatch: number, hit: number, lastAt: number | null) => {
     ...[...get(CL.p), ...i32(32), ...I32_ADD, ...set(CL.p)],
   ];
 };
-/** `*out = word` (the 32 rows' bits so far). */
-const storeWord = [...get(C.out), ...get(CL.word), ...I32_STORE(0)];
-// Row bits: a match sets the word's top bit, every row but a word's last shifts the word right
-// by one, so after 32 rows row j's bit is bit j. The offsets are 128-byte aligned, so a word's last
-// row is the one whose start offset sits at (offs & 127) === 124.
+// A match stores 1 at out + (offs >> 2), the row's byte in a zeroed byte-per-row array (`out` is
+// that array's address less the first row's offs >> 2); `pack` makes the bitmap afterwards. The
+// row loop keeps nothing but its position and the row's bounds.
 //
 // `m` 1–16: a version for that pattern length (its last byte's position is a load offset, one
 // register less in the row loop); null: any length (the pattern's chunks past the first from
@@ -258,27 +256,30 @@ const containsBody = (m: number | null) => {
       ...markIfHigh,
       ...br(1), // row done
       ...END, // hit
-      ...[...get(CL.word), ...i32(-0x80000000), ...I32_OR, ...set(CL.word)],
+      ...[...get(C.out), ...get(C.offs), ...i32(2), ...I32_SHR_U, ...I32_ADD, ...i32(1), ...I32_STORE8()],
       ...END, // row done
-      ...[...get(C.offs), ...i32(127), ...I32_AND, ...i32(124), ...I32_EQ],
-      ...IF, // the word's last row: store it
-      ...[...storeWord, ...i32(0), ...set(CL.word)],
-      ...[...get(C.out), ...i32(4), ...I32_ADD, ...set(C.out)],
-      ...ELSE,
-      ...[...get(CL.word), ...i32(1), ...I32_SHR_U, ...set(CL.word)],
-      ...END,
       ...[...get(C.offs), ...i32(4), ...I32_ADD, ...set(C.offs), ...br(0)],
       ...END,
-      ...END,
-      // a partial last word of k rows: its last row's bit is at 30, shift it to k - 1
-      ...[...get(C.offs), ...get(CL.offs0), ...I32_SUB, ...i32(2), ...I32_SHR_U, ...i32(31), ...I32_AND],
-      ...tee(CL.q),
-      ...IF,
-      ...[...get(CL.word), ...i32(31), ...get(CL.q), ...I32_SUB, ...I32_SHR_U, ...set(CL.word), ...storeWord],
       ...END,
     ],
   );
 };
+
+// pack(src, n, dst): bit i of the bitmap at dst = byte i (0 or 1) at src, 16 rows per step; the
+// bytes past n up to a multiple of 16 must be 0, dst must have room for 2 bytes per 16 rows.
+const PACK = fn(
+  [[1, I32]],
+  [
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(3), ...get(1), ...I32_GE_U, ...brIf(1)],
+    ...[...get(2), ...get(0), ...V128_LOAD(0), ...i32(7), ...I8X16_SHL, ...I8X16_BITMASK, ...I32_STORE16()],
+    ...[...get(0), ...i32(16), ...I32_ADD, ...set(0), ...get(2), ...i32(2), ...I32_ADD, ...set(2)],
+    ...[...get(3), ...i32(16), ...I32_ADD, ...set(3), ...br(0)],
+    ...END,
+    ...END,
+  ],
+);
 
 // nonAsciiRows(p, end, offs, base, out) → how many rows hold a byte ≥ 0x80, their bits set in
 // out. The rows' bytes are at [p, end) (byte p is offset `base`), followed by 16 zeroed bytes.
@@ -323,6 +324,7 @@ const MODULE = wasmModule([
   })),
   { name: 'contains', params: 7, results: 0, body: containsBody(null) },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
+  { name: 'pack', params: 3, results: 0, body: PACK },
 ]);
 
 type ContainsFn = (
@@ -335,6 +337,7 @@ type ContainsFn = (
   exact: number,
 ) => void;
 type NonAsciiFn = (p: number, end: number, offs: number, base: number, out: number) => number;
+type PackFn = (src: number, n: number, dst: number) => void;
 
 const PAGE = 65_536;
 const align = (x: number, to: number) => (x + to - 1) & -to;
@@ -354,6 +357,7 @@ export class SimdScanner {
   /** By pattern length: index m - 1 for m ≤ SHORT, then the version for any length. */
   readonly #contains: ContainsFn[];
   readonly #nonAscii: NonAsciiFn;
+  readonly #pack: PackFn;
   #mem = new Uint8Array(0);
   #mem32 = new Int32Array(0);
 
@@ -362,6 +366,7 @@ export class SimdScanner {
     this.#contains = Array.from({ length: SHORT }, (_, k) => exports[`contains${k + 1}`] as ContainsFn);
     this.#contains.push(exports.contains as ContainsFn);
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
+    this.#pack = exports.pack as PackFn;
   }
 
   /** The module's memory as bytes, grown to at least `bytes` (its buffer changes only then). */
@@ -443,7 +448,8 @@ export class SimdScanner {
     const bitmapBytes = ((n + 63) >>> 6) << 3;
     const outAt = patBytes;
     const exactAt = outAt + bitmapBytes;
-    const dataAt = align(exactAt + bitmapBytes, 16);
+    const rowBytesAt = exactAt + bitmapBytes;
+    const dataAt = align(rowBytesAt + n + 16, 16);
     const mem = this.#reserve(dataAt);
     mem.fill(or[0]!, 0, 16);
     mem.fill(value[0]!, 16, 32);
@@ -461,9 +467,11 @@ export class SimdScanner {
       const r1 = this.#chunkEnd(offsets, n, r0);
       const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 32);
       const base = offsets[r0]! - dataAt;
-      scan(offsAt, offsAt + 4 * (r1 - r0), base, 0, m, outAt + (r0 >>> 3), exactAt + (r0 >>> 3));
+      const rowBytes = rowBytesAt + r0 - (offsAt >>> 2);
+      scan(offsAt, offsAt + 4 * (r1 - r0), base, 0, m, rowBytes, exactAt + (r0 >>> 3));
       r0 = r1;
     }
+    this.#pack(rowBytesAt, n, outAt);
     bits.set(this.#mem.subarray(outAt, outAt + bitmapBytes));
     return this.#bitmapIfAny(exactAt, bitmapBytes);
   }

@@ -65,6 +65,7 @@ export const I32_LOAD = (offset = 0) => [0x28, 0x02, ...uleb(offset)];
 export const I32_LOAD8_U = (offset = 0) => [0x2d, 0x00, ...uleb(offset)];
 export const I32_STORE = (offset = 0) => [0x36, 0x02, ...uleb(offset)];
 export const I32_STORE8 = (offset = 0) => [0x3a, 0x00, ...uleb(offset)];
+export const I32_STORE16 = (offset = 0) => [0x3b, 0x01, ...uleb(offset)];
 export const I32_EQZ = [0x45];
 export const I32_EQ = [0x46];
 export const I32_NE = [0x47];
@@ -88,6 +89,8 @@ export const V128_LOAD = (offset = 0) => [...simd(0x00), 0x00, ...uleb(offset)];
 export const V128_CONST0 = [...simd(0x0c), ...new Array<number>(16).fill(0)];
 export const I8X16_SPLAT = simd(0x0f);
 export const I8X16_EQ = simd(0x23);
+/** Pops a shift count (i32) and a vector; shifts each byte left. */
+export const I8X16_SHL = simd(0x6b);
 export const V128_AND = simd(0x4e);
 export const V128_OR = simd(0x50);
 export const V128_ANY_TRUE = simd(0x53);
