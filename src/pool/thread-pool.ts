@@ -2,14 +2,17 @@
  * The executor pool on worker threads (piscina). The calling thread only admits elements, moves
  * their bytes to a thread and back, and keeps the books; decoding, the UDFs and encoding run on
  * the threads. Faults stay with the task they hit: a UDF error comes back as data, a thread that
- * dies is replaced and fails only the task it held, a task past the timeout has its thread
+ * dies is replaced and fails only what it held (one bundle's), a task past the timeout has its thread
  * terminated (and replaced).
  *
  * Cost of the hop, and what is done about it: elements of one bundle and plan that wait while
- * every thread is busy go to the next free thread together, as one task (one message, one wake-up;
- * a crash then fails only that bundle, which a crash fails anyway); a plan is sent to each thread
- * once; and a synchronous plan whose batches are cheaper than the hop runs on the calling thread
- * (adaptive dispatch, see `cheapBatchMs` in options.ts).
+ * every thread is busy are packed into one task (one message, one wake-up; a crash then fails only
+ * that bundle, which a crash fails anyway), as many as take about a millisecond on a thread, so
+ * that a costly bundle is still shared out over every thread to its end; a costly element is sent
+ * ahead, queued on a thread behind the running task of its own bundle, so that the thread goes on
+ * without a round trip through the calling thread; a plan is sent to each thread once; and a
+ * synchronous plan whose batches are cheaper than the hop runs on the calling thread (adaptive
+ * dispatch, see `cheapBatchMs` in options.ts), learned once per plan, whatever key it comes under.
  */
 import { Piscina } from 'piscina';
 import type { CallMetrics } from '../exec/metrics.js';
