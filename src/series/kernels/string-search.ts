@@ -151,6 +151,36 @@ function foldKey(c: number, fold: Fold): [number, number] | null {
   return upperLetter ? [0x20, c | 0x20] : null;
 }
 
+/** A pattern as the SIMD scan takes it: OR masks and values, or null when no byte can match. */
+type ScanKey = { or: Uint8Array; value: Uint8Array } | null;
+
+// Scan keys per pattern (the bytes `patternBytes` keeps across batches) and fold.
+const scanKeys = new WeakMap<Uint8Array, Partial<Record<Fold, ScanKey>>>();
+
+function scanKey(pat: Uint8Array, fold: Fold): ScanKey {
+  let byFold = scanKeys.get(pat);
+  if (byFold === undefined) {
+    byFold = {};
+    scanKeys.set(pat, byFold);
+  }
+  let key = byFold[fold];
+  if (key === undefined) {
+    const m = pat.length;
+    key = { or: new Uint8Array(m), value: new Uint8Array(m) };
+    for (let q = 0; q < m; q++) {
+      const k = foldKey(pat[q]!, fold);
+      if (k === null) {
+        key = null;
+        break;
+      }
+      key.or[q] = k[0];
+      key.value[q] = k[1];
+    }
+    byFold[fold] = key;
+  }
+  return key;
+}
+
 /** `searchContains` through the SIMD scan; returns the rows left undecided (see there). */
 function simdContains(
   scanner: SimdScanner,
@@ -161,16 +191,9 @@ function simdContains(
   fold: Fold,
   bits: Uint8Array,
 ): Uint8Array | null {
-  const m = pat.length;
-  const or = new Uint8Array(m);
-  const value = new Uint8Array(m);
-  for (let q = 0; q < m; q++) {
-    const key = foldKey(pat[q]!, fold);
-    if (key === null) return scanner.nonAsciiRows(offsets, bytes, n); // no row matches
-    or[q] = key[0];
-    value[q] = key[1];
-  }
-  return scanner.contains(offsets, bytes, n, or, value, bits);
+  const key = scanKey(pat, fold);
+  if (key === null) return scanner.nonAsciiRows(offsets, bytes, n); // no row matches
+  return scanner.contains(offsets, bytes, n, key.or, key.value, bits);
 }
 
 /**
