@@ -52,14 +52,17 @@ import {
   I32_STORE8,
   I32_STORE16,
   I32_SUB,
+  I32_XOR,
   IF,
   i32,
   instantiate,
   LOOP,
+  SELECT,
   set,
   tee,
   V128,
   V128_AND,
+  V128_CONST0,
   V128_LOAD,
   V128_OR,
   type WasmMemory,
@@ -87,30 +90,26 @@ const setBit = (out: number, row: number, addr: number) => [
 // match); out (4-byte aligned: whole 32-bit words are written) and exact are zeroed bitmaps.
 // Two versions: patterns of up to 16 bytes (compared in one step, from registers) and longer ones.
 // Few locals stay live in the row loop, so that V8 keeps them in registers.
-const C = { offs: 0, offsEnd: 1, base: 2, pat: 3, m: 4, out: 5, exact: 6 };
+const C = { offs: 0, offsEnd: 1, base: 2, pat: 3, m: 4, out: 5 };
 const CL = {
-  p: 7,
-  lim: 8,
-  mask: 9,
-  at: 10,
-  word: 11,
-  lastAt: 12,
-  offs0: 13,
-  q: 14,
-  e: 15,
-  hi: 16,
-  addr: 17,
-  ok: 18,
-  c: 19,
-  chunks: 20,
-  oFirst: 21,
-  vFirst: 22,
-  oLast: 23,
-  vLast: 24,
-  oPat: 25,
-  vPat: 26,
-  b0: 27,
-  b1: 28,
+  p: 6,
+  lim: 7,
+  mask: 8,
+  at: 9,
+  lastAt: 10,
+  e: 11,
+  addr: 12,
+  ok: 13,
+  c: 14,
+  chunks: 15,
+  oFirst: 16,
+  vFirst: 17,
+  oLast: 18,
+  vLast: 19,
+  oPat: 20,
+  vPat: 21,
+  b0: 22,
+  b1: 23,
 };
 /**
  * bitmask(eq(load(p + off) | oFirst, vFirst) & eq(load(p + off + lastAt) | oLast, vLast)), with
@@ -143,32 +142,64 @@ const longMatch = [
   ...END,
   ...get(CL.ok),
 ];
-/**
- * A row with no match: hi = its lanes of bytes ≥ 0x80, 16 at a time, the last block masked to the
- * row; if any, the row's bit is set in `exact`.
- */
-const markIfHigh = [
-  ...[...get(C.offs), ...I32_LOAD(0), ...get(C.base), ...I32_SUB, ...set(CL.q)],
-  ...[...i32(0), ...set(CL.hi)],
-  ...BLOCK,
-  ...LOOP,
-  ...[...get(CL.e), ...get(CL.q), ...I32_SUB, ...i32(16), ...I32_LT_U, ...brIf(1)],
-  ...[...get(CL.hi), ...get(CL.q), ...V128_LOAD(0), ...I8X16_BITMASK, ...I32_OR, ...set(CL.hi)],
-  ...[...get(CL.q), ...i32(16), ...I32_ADD, ...set(CL.q), ...br(0)],
-  ...END,
-  ...END,
-  ...[...get(CL.q), ...get(CL.e), ...I32_LT_U],
-  ...IF,
-  ...[...get(CL.hi), ...get(CL.q), ...V128_LOAD(0), ...I8X16_BITMASK],
-  ...[...i32(1), ...get(CL.e), ...get(CL.q), ...I32_SUB, ...I32_SHL, ...i32(1), ...I32_SUB, ...I32_AND],
-  ...[...I32_OR, ...set(CL.hi)],
-  ...END,
-  ...get(CL.hi),
-  ...IF,
-  ...[...get(C.offs), ...get(CL.offs0), ...I32_SUB, ...i32(2), ...I32_SHR_U, ...set(CL.q)], // the row
-  ...setBit(C.exact, CL.q, CL.addr),
-  ...END,
-];
+// markRest(offs, rows, base, rowBytes, exact): after `contains` over a chunk, sets the bit in
+// `exact` of each row without a match (its byte in rowBytes is 0) that holds a byte ≥ 0x80. A
+// pass of its own, 16 rows per step, so that the row loop of `contains` has no such path (its
+// locals took the registers the loop needs).
+const R = { offs: 0, rows: 1, base: 2, rowBytes: 3, exact: 4 };
+const RL = { r: 5, mask: 6, row: 7, s: 8, e: 9, hi: 10, addr: 11 };
+const MARK_REST = fn(
+  [[7, I32]],
+  [
+    ...BLOCK,
+    ...LOOP, // 16 rows per step
+    ...[...get(RL.r), ...get(R.rows), ...I32_GE_U, ...brIf(1)],
+    ...[
+      ...get(R.rowBytes),
+      ...get(RL.r),
+      ...I32_ADD,
+      ...V128_LOAD(0),
+      ...V128_CONST0,
+      ...I8X16_EQ,
+      ...I8X16_BITMASK,
+    ],
+    // lanes past the last row do not count
+    ...[...i32(-1), ...i32(-1), ...get(R.rows), ...get(RL.r), ...I32_SUB, ...I32_SHL, ...i32(-1), ...I32_XOR],
+    ...[...get(R.rows), ...get(RL.r), ...I32_SUB, ...i32(16), ...I32_GE_U, ...SELECT], // ≥ 16 rows left: all
+    ...[...I32_AND, ...set(RL.mask)],
+    ...BLOCK,
+    ...LOOP, // the rows without a match, lowest first
+    ...[...get(RL.mask), ...I32_EQZ, ...brIf(1)],
+    ...[...get(RL.r), ...get(RL.mask), ...I32_CTZ, ...I32_ADD, ...set(RL.row)],
+    ...[...get(RL.mask), ...get(RL.mask), ...i32(1), ...I32_SUB, ...I32_AND, ...set(RL.mask)],
+    ...[...get(R.offs), ...get(RL.row), ...i32(2), ...I32_SHL, ...I32_ADD, ...tee(RL.addr)],
+    ...[...I32_LOAD(0), ...get(R.base), ...I32_SUB, ...set(RL.s), ...get(RL.addr), ...I32_LOAD(4)],
+    ...[...get(R.base), ...I32_SUB, ...set(RL.e), ...i32(0), ...set(RL.hi)],
+    ...BLOCK,
+    ...LOOP, // the row's bytes, 16 at a time
+    ...[...get(RL.e), ...get(RL.s), ...I32_SUB, ...i32(16), ...I32_LT_U, ...brIf(1)],
+    ...[...get(RL.hi), ...get(RL.s), ...V128_LOAD(0), ...I8X16_BITMASK, ...I32_OR, ...set(RL.hi)],
+    ...[...get(RL.s), ...i32(16), ...I32_ADD, ...set(RL.s), ...br(0)],
+    ...END,
+    ...END,
+    ...[...get(RL.s), ...get(RL.e), ...I32_LT_U],
+    ...IF, // the last bytes, masked to the row
+    ...[...get(RL.hi), ...get(RL.s), ...V128_LOAD(0), ...I8X16_BITMASK],
+    ...[...i32(1), ...get(RL.e), ...get(RL.s), ...I32_SUB, ...I32_SHL, ...i32(1), ...I32_SUB, ...I32_AND],
+    ...[...I32_OR, ...set(RL.hi)],
+    ...END,
+    ...get(RL.hi),
+    ...IF,
+    ...setBit(R.exact, RL.row, RL.addr),
+    ...END,
+    ...br(0),
+    ...END,
+    ...END,
+    ...[...get(RL.r), ...i32(16), ...I32_ADD, ...set(RL.r), ...br(0)],
+    ...END,
+    ...END,
+  ],
+);
 /**
  * One 32-byte step of a row's search: to `noMatch` when p is past the row's last start or a
  * candidate is, to `hit` on a full match (branch depths as seen outside the step), else p += 32.
@@ -212,7 +243,7 @@ const containsBody = (m: number | null) => {
   const lastAt = m === null ? null : m - 1;
   return fn(
     [
-      [14, I32],
+      [10, I32],
       [8, V128],
     ],
     [
@@ -235,7 +266,6 @@ const containsBody = (m: number | null) => {
       ...[...get(C.pat), ...V128_LOAD(64), ...set(CL.oPat), ...get(C.pat), ...V128_LOAD(80), ...set(CL.vPat)],
       ...[...get(C.m), ...i32(1), ...I32_SUB, ...set(CL.lastAt)],
       ...[...get(C.m), ...i32(15), ...I32_ADD, ...i32(4), ...I32_SHR_U, ...set(CL.chunks)],
-      ...[...get(C.offs), ...set(CL.offs0)],
       ...[...get(C.offs), ...I32_LOAD(0), ...get(C.base), ...I32_SUB, ...set(CL.e)],
       ...BLOCK,
       ...LOOP, // rows
@@ -252,8 +282,7 @@ const containsBody = (m: number | null) => {
       ...step(1, 2, lastAt),
       ...br(0),
       ...END,
-      ...END, // no match: a row with a byte ≥ 0x80 goes to `exact`
-      ...markIfHigh,
+      ...END, // no match (markRest looks at such rows afterwards)
       ...br(1), // row done
       ...END, // hit
       ...[...get(C.out), ...get(C.offs), ...i32(2), ...I32_SHR_U, ...I32_ADD, ...i32(1), ...I32_STORE8()],
@@ -318,24 +347,18 @@ const SHORT = 16;
 const MODULE = wasmModule([
   ...Array.from({ length: SHORT }, (_, k) => ({
     name: `contains${k + 1}`,
-    params: 7,
+    params: 6,
     results: 0,
     body: containsBody(k + 1),
   })),
-  { name: 'contains', params: 7, results: 0, body: containsBody(null) },
+  { name: 'contains', params: 6, results: 0, body: containsBody(null) },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 3, results: 0, body: PACK },
+  { name: 'markRest', params: 5, results: 0, body: MARK_REST },
 ]);
 
-type ContainsFn = (
-  offs: number,
-  offsEnd: number,
-  base: number,
-  pat: number,
-  m: number,
-  out: number,
-  exact: number,
-) => void;
+type ContainsFn = (offs: number, offsEnd: number, base: number, pat: number, m: number, out: number) => void;
+type MarkRestFn = (offs: number, rows: number, base: number, rowBytes: number, exact: number) => void;
 type NonAsciiFn = (p: number, end: number, offs: number, base: number, out: number) => number;
 type PackFn = (src: number, n: number, dst: number) => void;
 
@@ -358,6 +381,7 @@ export class SimdScanner {
   readonly #contains: ContainsFn[];
   readonly #nonAscii: NonAsciiFn;
   readonly #pack: PackFn;
+  readonly #markRest: MarkRestFn;
   #mem = new Uint8Array(0);
   #mem32 = new Int32Array(0);
 
@@ -367,6 +391,7 @@ export class SimdScanner {
     this.#contains.push(exports.contains as ContainsFn);
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
     this.#pack = exports.pack as PackFn;
+    this.#markRest = exports.markRest as MarkRestFn;
   }
 
   /** The module's memory as bytes, grown to at least `bytes` (its buffer changes only then). */
@@ -467,8 +492,8 @@ export class SimdScanner {
       const r1 = this.#chunkEnd(offsets, n, r0);
       const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 32);
       const base = offsets[r0]! - dataAt;
-      const rowBytes = rowBytesAt + r0 - (offsAt >>> 2);
-      scan(offsAt, offsAt + 4 * (r1 - r0), base, 0, m, rowBytes, exactAt + (r0 >>> 3));
+      scan(offsAt, offsAt + 4 * (r1 - r0), base, 0, m, rowBytesAt + r0 - (offsAt >>> 2));
+      this.#markRest(offsAt, r1 - r0, base, rowBytesAt + r0, exactAt + (r0 >>> 3));
       r0 = r1;
     }
     this.#pack(rowBytesAt, n, outAt);

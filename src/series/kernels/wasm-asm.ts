@@ -79,6 +79,7 @@ export const I32_ADD = [0x6a];
 export const I32_SUB = [0x6b];
 export const I32_AND = [0x71];
 export const I32_OR = [0x72];
+export const I32_XOR = [0x73];
 export const I32_SHL = [0x74];
 export const I32_SHR_U = [0x76];
 export const I32_ROTL = [0x77];
