@@ -17,6 +17,7 @@
 import { Piscina } from 'piscina';
 import type { CallMetrics } from '../exec/metrics.js';
 import type { Plan } from '../exec/plan.js';
+import { BufferPool } from '../proto/buffer-pool.js';
 import { Admission } from './admission.js';
 import { placementBalancer, type TaskPlacement } from './balancer.js';
 import { ElementRunner } from './element-runner.js';
@@ -134,6 +135,13 @@ export class ThreadPool implements ExecutorPool {
    */
   readonly #onThread = new Map<number, { tasks: number; group: string | undefined | null }>();
   #main: ElementRunner | undefined;
+  /**
+   * Buffers the calling thread encodes results into (cheap plans, adaptive dispatch), given back by
+   * `recycle` once the data channel copied them into a message — the threads' results too, once
+   * here: without them, each batch's result is fresh external memory, which makes V8 run full
+   * mark-compacts on this thread (as in the threads-0 pool).
+   */
+  readonly #outputs = new BufferPool(32);
   readonly #inFlight = new Set<Promise<unknown>>();
   #closed = false;
   #lastPoolError: Error | undefined;
@@ -283,7 +291,7 @@ export class ThreadPool implements ExecutorPool {
     bytes: Uint8Array,
     mode: ElementMode,
   ): Promise<Uint8Array> {
-    this.#main ??= new ElementRunner(this.#o.planOptions);
+    this.#main ??= new ElementRunner(this.#o.planOptions, { allocateOutput: (n) => this.#outputs.take(n) });
     // Loading the plan here the first time is not a batch's cost (a failed load is reported by run()).
     const loading = this.#main.compiled(planKey, plan);
     if (loading instanceof Promise) await loading.catch(() => {});
@@ -657,6 +665,12 @@ export class ThreadPool implements ExecutorPool {
       udfs,
       reason,
     );
+  }
+
+  recycle(bytes: Uint8Array): void {
+    const ab = bytes.buffer;
+    // Whole buffers only (allocUnsafeSlow's and the threads' are one ArrayBuffer each).
+    if (ab instanceof ArrayBuffer && ab.byteLength >= 65_536) this.#outputs.give(Buffer.from(ab));
   }
 
   stats(): PoolStats {
