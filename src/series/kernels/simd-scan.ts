@@ -2,25 +2,23 @@
  * WebAssembly SIMD scans of a string column's bytes (JS has no SIMD), 16 bytes per step. The
  * module is assembled from its opcodes (wasm-asm.ts): no binary file, no build step. The column's
  * bytes and offsets are copied into the module's memory first (a WebAssembly module cannot read a
- * JS buffer).
+ * JS buffer), in one piece up to 1 MiB.
  *
  * - `contains`: every row whose bytes contain a fixed pattern, each byte compared through an OR
  *   mask (which folds ASCII case exactly: `b | 0x20` equals a lower-case letter only when b is that
  *   letter in either case). Row by row, 32 bytes per step: the pattern's first and last byte are
  *   compared in all lanes at once, and only where both hit is the whole pattern compared; the
- *   first full match sets the row's bit and ends the row (the rest of it is not read). A row with
- *   no match is checked for bytes ≥ 0x80 and, if it has one, marked in a second bitmap: a caller
- *   searching a case-mapped column sends those rows (only those) through an exact path.
- * - `nonAsciiRows`: a bitmap of the rows holding a byte ≥ 0x80 (after a hit, the scan jumps to
- *   the next row).
+ *   first full match ends the row (the rest of it is not read). Rows without a match that hold a
+ *   byte ≥ 0x80 (and are at least as long as the pattern) are returned too: a caller searching a
+ *   case-mapped column sends those rows, and only those, through an exact path.
+ * - `nonAsciiRows`: the rows holding a byte ≥ 0x80 (after a hit, the scan jumps to the next row).
  *
- * On the 50-byte URL rows of bench/exec.bench.ts, `lower(uri).contains('video')` costs ~2.8 ns per
- * row to copy the bytes in (memory-bound) and ~3.5 ns to scan.
+ * On the 50-byte URL rows of bench/exec.bench.ts, `lower(uri).contains('video')` costs ~2.7 ns per
+ * row to copy the bytes in (memory-bound: the batches do not fit in the caches) and ~3 ns to scan.
  *
  * @example
  * const bits = newBitmap(n);
- * const exact = newBitmap(n);
- * simdScanner()?.contains(offsets, bytes, n, [32, 32, 32, 32, 32], utf8('video'), bits, exact);
+ * const undecided = simdScanner()?.contains(offsets, bytes, n, [32, 32, 32, 32, 32], utf8('video'), bits);
  */
 
 import {
@@ -143,7 +141,8 @@ const longMatch = [
   ...get(CL.ok),
 ];
 // markRest(offs, rows, base, rowBytes, exact): after `contains` over a chunk, sets the bit in
-// `exact` of each row without a match (its byte in rowBytes is 0) that holds a byte ≥ 0x80. A
+// `exact` of each row without a match (its byte in rowBytes is 0, not 1 or 2) that holds a byte
+// ≥ 0x80. A
 // pass of its own, 16 rows per step, so that the row loop of `contains` has no such path (its
 // locals took the registers the loop needs).
 const R = { offs: 0, rows: 1, base: 2, rowBytes: 3, exact: 4 };
@@ -201,10 +200,11 @@ const MARK_REST = fn(
   ],
 );
 /**
- * One 32-byte step of a row's search: to `noMatch` when p is past the row's last start or a
- * candidate is, to `hit` on a full match (branch depths as seen outside the step), else p += 32.
+ * One 32-byte step of a row's search: to `tooShort` when p is past the row's last start, to
+ * `noMatch` when a candidate is, to `hit` on a full match (branch depths as seen outside the
+ * step), else p += 32.
  */
-const step = (noMatch: number, hit: number, lastAt: number | null) => {
+const step = (tooShort: number, noMatch: number, hit: number, lastAt: number | null) => {
   const match = lastAt === null ? longMatch : firstChunkMatch;
   const candidate = (depth: number) => [
     ...[...get(CL.p), ...get(CL.mask), ...I32_CTZ, ...I32_ADD, ...tee(CL.at), ...get(CL.lim), ...I32_GE_S],
@@ -214,7 +214,7 @@ const step = (noMatch: number, hit: number, lastAt: number | null) => {
     ...brIf(hit + depth),
   ];
   return [
-    ...[...get(CL.p), ...get(CL.lim), ...I32_GE_S, ...brIf(noMatch)],
+    ...[...get(CL.p), ...get(CL.lim), ...I32_GE_S, ...brIf(tooShort)],
     ...[...get(CL.p), ...V128_LOAD(0), ...set(CL.b0), ...get(CL.p), ...V128_LOAD(16), ...set(CL.b1)],
     ...firstLast(CL.b0, 0, lastAt),
     ...firstLast(CL.b1, 16, lastAt),
@@ -233,7 +233,10 @@ const step = (noMatch: number, hit: number, lastAt: number | null) => {
   ];
 };
 // A match stores 1 at out + (offs >> 2), the row's byte in a zeroed byte-per-row array (`out` is
-// that array's address less the first row's offs >> 2); `pack` makes the bitmap afterwards. The
+// that array's address less the first row's offs >> 2); `pack` makes the bitmap afterwards (bit
+// 0 of each byte). A row shorter than the pattern stores 2: it has no match, and it cannot have
+// one after case mapping either (a character's case mapping has at most as many ASCII characters
+// as the character has UTF-8 bytes — a test checks every code point), so markRest skips it. The
 // row loop keeps nothing but its position and the row's bounds.
 //
 // `m` 1–16: a version for that pattern length (its last byte's position is a load offset, one
@@ -277,12 +280,16 @@ const containsBody = (m: number | null) => {
       ...BLOCK, // row done
       ...BLOCK, // hit
       ...BLOCK, // no match
-      ...step(0, 1, lastAt), // the first 32 bytes outside the loop: often all a row needs
+      ...BLOCK, // shorter than the pattern
+      ...step(0, 1, 2, lastAt), // the first 32 bytes outside the loop: often all a row needs
       ...LOOP,
-      ...step(1, 2, lastAt),
+      ...step(2, 2, 3, lastAt),
       ...br(0),
       ...END,
-      ...END, // no match (markRest looks at such rows afterwards)
+      ...END, // shorter than the pattern: 2, no match and none possible after case mapping either
+      ...[...get(C.out), ...get(C.offs), ...i32(2), ...I32_SHR_U, ...I32_ADD, ...i32(2), ...I32_STORE8()],
+      ...br(2), // row done
+      ...END, // no match: 0 (markRest looks at such rows afterwards)
       ...br(1), // row done
       ...END, // hit
       ...[...get(C.out), ...get(C.offs), ...i32(2), ...I32_SHR_U, ...I32_ADD, ...i32(1), ...I32_STORE8()],
@@ -294,7 +301,7 @@ const containsBody = (m: number | null) => {
   );
 };
 
-// pack(src, n, dst): bit i of the bitmap at dst = byte i (0 or 1) at src, 16 rows per step; the
+// pack(src, n, dst): bit i of the bitmap at dst = bit 0 of byte i at src, 16 rows per step; the
 // bytes past n up to a multiple of 16 must be 0, dst must have room for 2 bytes per 16 rows.
 const PACK = fn(
   [[1, I32]],
@@ -456,8 +463,8 @@ export class SimdScanner {
   /**
    * Sets bit i of `bits` (a zeroed `newBitmap(n)`) for each row i, `bytes[offsets[i],
    * offsets[i + 1])`, holding a position p with `(bytes[p + q] | or[q]) === value[q]` for every
-   * pattern byte q < m (1 ≤ m ≤ SIMD_MAX_PATTERN). Returns the bitmap of the other rows holding a
-   * byte ≥ 0x80, or null when there is none.
+   * pattern byte q < m (1 ≤ m ≤ SIMD_MAX_PATTERN). Returns the bitmap of the other rows of at
+   * least m bytes holding a byte ≥ 0x80, or null when there is none.
    */
   contains(
     offsets: Int32Array,
