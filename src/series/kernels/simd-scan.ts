@@ -79,15 +79,14 @@ const setBit = (out: number, row: number, addr: number) => [
   ...I32_STORE8(),
 ];
 
-// contains(offs, offsEnd, base, pat, m, out, exact): rows with a match get their bit in out, the
-// others holding a byte ≥ 0x80 theirs in exact.
-// [offs, offsEnd) holds the rows' start offsets, and one more: row i is at [offs[i] - base,
-// offs[i + 1] - base), followed by zeroed slack (m + 32 bytes); pat holds 16 copies of the first
-// byte's OR mask, of its value, of the last byte's OR mask, of its value, then the whole pattern
-// in 16-byte chunks (OR masks, then values; lanes past its end 0xff and 0xff, which always
-// match); out (4-byte aligned: whole 32-bit words are written) and exact are zeroed bitmaps.
-// Two versions: patterns of up to 16 bytes (compared in one step, from registers) and longer ones.
-// Few locals stay live in the row loop, so that V8 keeps them in registers.
+// contains(offs, offsEnd, base, pat, m, out): each row's outcome in its byte of a byte-per-row
+// array (see containsBody). [offs, offsEnd) holds the rows' start offsets, and one more: row i is
+// at [offs[i] - base, offs[i + 1] - base), followed by zeroed slack (m + 32 bytes); pat holds 16
+// copies of the first byte's OR mask, of its value, of the last byte's OR mask, of its value, then
+// the whole pattern in 16-byte chunks (OR masks, then values; lanes past its end 0xff and 0xff,
+// which always match). A version per pattern length up to 16 (compared in one step, from
+// registers) and one for any length. Few locals stay live in the row loop, so that V8 keeps them
+// in registers (V8 spilled the row pointer while the loop had a path of its own for unmatched rows).
 const C = { offs: 0, offsEnd: 1, base: 2, pat: 3, m: 4, out: 5 };
 const CL = {
   p: 6,
