@@ -12,6 +12,9 @@
  * - Only a row holding a byte ≥ 0x80 with no folded match is undecided (lower('İ') is 'i̇', lower of
  *   the Kelvin sign is 'k', upper('ß') is 'SS'…): the scan marks such rows and only those are
  *   decoded, case-mapped by JS and encoded, as the column's case mapping does them, and searched.
+ *   The SIMD scan leaves out the rows shorter than the pattern: no character's case mapping has
+ *   more ASCII characters than the character has UTF-8 bytes (a test checks every code point), so
+ *   they cannot match.
  * A pattern that is not ASCII, or holds a letter the mapping never gives (upper-case under
  * lower), matches no ASCII row: only the rows holding a byte ≥ 0x80 are decided that way.
  *
