@@ -139,15 +139,15 @@ const longMatch = [
   ...END,
   ...get(CL.ok),
 ];
-// markRest(offs, rows, base, rowBytes, exact): after `contains` over a chunk, sets the bit in
+// markRest(offs, rows, base, rowBytes, exact) → how many: after `contains` over a chunk, sets the bit in
 // `exact` of each row without a match (its byte in rowBytes is 0, not 1 or 2) that holds a byte
 // ≥ 0x80. A
 // pass of its own, 16 rows per step, so that the row loop of `contains` has no such path (its
 // locals took the registers the loop needs).
 const R = { offs: 0, rows: 1, base: 2, rowBytes: 3, exact: 4 };
-const RL = { r: 5, mask: 6, row: 7, s: 8, e: 9, hi: 10, addr: 11 };
+const RL = { r: 5, mask: 6, row: 7, s: 8, e: 9, hi: 10, addr: 11, count: 12 };
 const MARK_REST = fn(
-  [[7, I32]],
+  [[8, I32]],
   [
     ...BLOCK,
     ...LOOP, // 16 rows per step
@@ -189,6 +189,7 @@ const MARK_REST = fn(
     ...get(RL.hi),
     ...IF,
     ...setBit(R.exact, RL.row, RL.addr),
+    ...[...get(RL.count), ...i32(1), ...I32_ADD, ...set(RL.count)],
     ...END,
     ...br(0),
     ...END,
@@ -196,6 +197,7 @@ const MARK_REST = fn(
     ...[...get(RL.r), ...i32(16), ...I32_ADD, ...set(RL.r), ...br(0)],
     ...END,
     ...END,
+    ...get(RL.count),
   ],
 );
 /**
@@ -360,11 +362,11 @@ const MODULE = wasmModule([
   { name: 'contains', params: 6, results: 0, body: containsBody(null) },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 3, results: 0, body: PACK },
-  { name: 'markRest', params: 5, results: 0, body: MARK_REST },
+  { name: 'markRest', params: 5, results: 1, body: MARK_REST },
 ]);
 
 type ContainsFn = (offs: number, offsEnd: number, base: number, pat: number, m: number, out: number) => void;
-type MarkRestFn = (offs: number, rows: number, base: number, rowBytes: number, exact: number) => void;
+type MarkRestFn = (offs: number, rows: number, base: number, rowBytes: number, exact: number) => number;
 type NonAsciiFn = (p: number, end: number, offs: number, base: number, out: number) => number;
 type PackFn = (src: number, n: number, dst: number) => void;
 
@@ -492,19 +494,22 @@ export class SimdScanner {
       mem[at] = or[q]!;
       mem[at + 16] = value[q]!;
     }
-    mem.fill(0, outAt, dataAt);
+    // pack writes 2 bytes per 16 rows (the bitmap's tail past them must be 0); the exact bitmap
+    // and the row bytes, 16 past the last row included, start at 0
+    mem.fill(0, outAt + 2 * ((n + 15) >>> 4), rowBytesAt + n + 16);
     const scan = this.#contains[Math.min(m, SHORT + 1) - 1]!;
+    let undecided = 0;
     for (let r0 = 0; r0 < n; ) {
       const r1 = this.#chunkEnd(offsets, n, r0);
       const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 32);
       const base = offsets[r0]! - dataAt;
       scan(offsAt, offsAt + 4 * (r1 - r0), base, 0, m, rowBytesAt + r0 - (offsAt >>> 2));
-      this.#markRest(offsAt, r1 - r0, base, rowBytesAt + r0, exactAt + (r0 >>> 3));
+      undecided += this.#markRest(offsAt, r1 - r0, base, rowBytesAt + r0, exactAt + (r0 >>> 3));
       r0 = r1;
     }
     this.#pack(rowBytesAt, n, outAt);
     bits.set(this.#mem.subarray(outAt, outAt + bitmapBytes));
-    return this.#bitmapIfAny(exactAt, bitmapBytes);
+    return undecided > 0 ? this.#mem.slice(exactAt, exactAt + bitmapBytes) : null;
   }
 
   /** The bitmap of the rows holding a byte ≥ 0x80, or null when there is none. */
