@@ -18,7 +18,12 @@ export class InputSchemaError extends TypeError {
   override readonly name = 'InputSchemaError';
 }
 
+// The decoder hands out the same Schema object while elements repeat their schema (Flink sends it
+// with every batch): a schema that passed for these types is not checked again.
+const passed = new WeakMap<arrow.Schema, readonly DataType[]>();
+
 export function checkInputSchema(batch: arrow.RecordBatch, types: readonly DataType[]): void {
+  if (passed.get(batch.schema) === types) return;
   const fields = batch.schema.fields;
   if (fields.length !== types.length) {
     throw new InputSchemaError(
@@ -34,4 +39,5 @@ export function checkInputSchema(batch: arrow.RecordBatch, types: readonly DataT
       );
     }
   }
+  passed.set(batch.schema, types);
 }
