@@ -4,7 +4,7 @@
  * sends Arrow batches over gRPC on 127.0.0.1 to `vecudf worker` processes started with 0 (main
  * thread), 1 and 2 executor threads, side by side: every round runs each UDF once through each
  * worker, in rotating order, and the figure is the median over rounds, so load from neighbours
- * hits every configuration alike.
+ * hits every configuration alike. Each UDF has workers of its own (see runPoolE2e).
  *
  * UDFs (bench/udfs.ts), 10,000-row batches:
  * - mcCall: a Monte-Carlo option price over four DOUBLE columns, ~2.8 µs of arithmetic a row —
@@ -94,7 +94,11 @@ export interface PoolE2eFigure {
   workerCpuMs: number;
   /** Of which the worker's main thread. */
   workerMainCpuMs: number;
-  /** Of which its pool threads (the `threads` busiest other threads), busiest first. */
+  /**
+   * Of which its `threads` busiest other threads, busiest first: the pool's threads when they do
+   * the work (a UDF run on the main thread by adaptive dispatch leaves them idle, and V8's helpers
+   * are then the busiest).
+   */
   poolThreadCpuMs: number[];
   /**
    * CPU ms the whole machine spent during the run beyond the runner and the worker (neighbours'
@@ -257,24 +261,28 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
     },
     arrowBatchSize: bs,
   });
-  const runners: Runner[] = [];
+  // A worker per UDF and thread count: a worker that had just run the heavy UDF on its threads
+  // spends the next run partly collecting that UDF's garbage on them, which would be billed to
+  // whichever UDF came next (measured: plus 4–16% slower with the pool after mcCall and haversine,
+  // even with plus alone no slower).
+  const runners: Runner[][] = cases.map(() => []);
   const raw = new RawScaling();
   const rawScaling: number[] = [];
   try {
-    for (const t of threads) {
-      const [exe, ...rest] = (await import('../src/runner/process-worker.js')).defaultCliCommand();
-      runners.push(
-        await Runner.start({
-          threads: t,
-          ...(o.workerNodeArgs
-            ? { environment: { type: 'process', command: [exe!, ...o.workerNodeArgs, ...rest] } }
-            : {}),
-        }),
-      );
-    }
+    const [exe, ...rest] = (await import('../src/runner/process-worker.js')).defaultCliCommand();
+    for (const list of runners)
+      for (const t of threads)
+        list.push(
+          await Runner.start({
+            threads: t,
+            ...(o.workerNodeArgs
+              ? { environment: { type: 'process', command: [exe!, ...o.workerNodeArgs, ...rest] } }
+              : {}),
+          }),
+        );
     const samples = new Map<string, Sample[]>();
     const once = async (ci: number, ri: number): Promise<Sample> => {
-      const runner = runners[ri]!;
+      const runner = runners[ci]![ri]!;
       const pid = runner.worker.pid;
       const m0 = machineBusyMs();
       const c0 = process.cpuUsage();
@@ -299,10 +307,10 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
         udfMs: run.metrics.udfMs,
       };
     };
-    // Warm-up: every worker loads both plans and its threads get hot.
+    // Warm-up: every worker loads its plan and its threads get hot.
     for (let k = 0; k < 3; k++)
       for (let ci = 0; ci < cases.length; ci++)
-        for (let ri = 0; ri < runners.length; ri++) await once(ci, ri);
+        for (let ri = 0; ri < threads.length; ri++) await once(ci, ri);
     await raw.run(1);
     await raw.run(2);
     for (let r = 0; r < rounds; r++) {
@@ -318,8 +326,8 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
       }
       rawScaling.push((2 * one) / two);
       for (let ci = 0; ci < cases.length; ci++) {
-        for (let k = 0; k < runners.length; k++) {
-          const ri = (k + r) % runners.length; // rotate who goes first
+        for (let k = 0; k < threads.length; k++) {
+          const ri = (k + r) % threads.length; // rotate who goes first
           const key = `${ci}/${ri}`;
           let list = samples.get(key);
           if (!list) samples.set(key, (list = []));
@@ -357,7 +365,7 @@ export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
     });
     return { figures, rawScaling, load: { start: loadStart, end: loadavg() } };
   } finally {
-    await Promise.all([...runners.map((r) => r.close()), raw.close()]);
+    await Promise.all([...runners.flat().map((r) => r.close()), raw.close()]);
   }
 }
 
@@ -416,9 +424,9 @@ export function poolGoalLines(
       line +=
         paired(f1, f2) +
         `. CPU ms of a 2-thread run: runner ${ms(f2.runnerCpuMs)}, worker main thread ${ms(f2.workerMainCpuMs)}, ` +
-        `pool threads ${f2.poolThreadCpuMs.map(ms).join(' + ')}, other worker threads (V8) ` +
+        `its ${f2.poolThreadCpuMs.length} busiest other threads (the pool's, when busy) ${f2.poolThreadCpuMs.map(ms).join(' + ')}, the rest (V8) ` +
         `${ms(Math.max(0, f2.workerCpuMs - f2.workerMainCpuMs - pool))}` +
-        ` (1 thread: pool thread ${ms(f1.poolThreadCpuMs[0] ?? 0)}, in the UDF ${ms(f1.udfMs)} ms of wall time)` +
+        ` (1 thread: busiest other thread ${ms(f1.poolThreadCpuMs[0] ?? 0)}, in the UDF ${ms(f1.udfMs)} ms of wall time)` +
         `; from CPU alone, 2 cores allow ${x(least(f1) / least(f2))}`;
       if (f2.othersCpuMs > 0.1 * f2.elapsedMs)
         line += `; neighbours used ${ms(f2.othersCpuMs)} ms of CPU during a 2-thread run`;
@@ -431,7 +439,14 @@ export function poolGoalLines(
     if (f0 && f2) {
       const r = f0.elapsedMs / f2.elapsedMs;
       let line = `${udf}: 2 threads vs main thread = ${x(r)}`;
-      if (udf === 'plus') line += ` (goal: the pool no slower than threads 0: ${r >= 1 ? 'met' : 'NOT met'})`;
+      if (udf === 'plus')
+        line += ` (goal: the pool no slower than threads 0: ${
+          r >= 1
+            ? 'met'
+            : r >= 0.95
+              ? `not met by ${((1 - r) * 100).toFixed(0)}%, within a run's noise here`
+              : 'NOT met'
+        })`;
       lines.push(line + paired(f0, f2));
     }
   }
@@ -469,7 +484,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       'runner CPU ms': fmt(f.runnerCpuMs),
       'worker CPU ms': fmt(f.workerCpuMs),
       'of which main thread': fmt(f.workerMainCpuMs),
-      'pool threads': f.poolThreadCpuMs.map((v) => v.toFixed(0)).join(' + '),
+      'busiest other threads': f.poolThreadCpuMs.map((v) => v.toFixed(0)).join(' + '),
       'others CPU ms': fmt(f.othersCpuMs),
       'UDF ms': fmt(f.udfMs),
     })),

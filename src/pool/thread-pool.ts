@@ -78,6 +78,8 @@ interface PlanDispatch {
   mainPerRow: number;
   mainRows: number;
   mainSeen: number;
+  /** Windows in a row on the calling thread that found the plan grown slow. */
+  mainSlow: number;
   /** Elements seen while sampling (the first WARM_UP are not sampled). */
   seen: number;
   /** Least round trip of a task minus its time on the thread: the hop, as measured. */
@@ -99,6 +101,8 @@ const WARM_UP = 16;
 const RESAMPLE_AFTER = 64;
 /** Batches of a plan on the calling thread over which its cost is checked again. */
 const MAIN_WINDOW = 16;
+/** Batches a plan sent back to the threads runs there before it is sampled again. */
+const MAIN_REWARM = 4;
 /** Largest task, in input bytes (several elements are packed together only below this). */
 const MAX_TASK_BYTES = 32 * 1024 * 1024;
 /**
@@ -273,6 +277,7 @@ export class ThreadPool implements ExecutorPool {
         mainPerRow: Number.POSITIVE_INFINITY,
         mainRows: 0,
         mainSeen: 0,
+        mainSlow: 0,
         seen: 0,
         hopMs: Number.POSITIVE_INFINITY,
         recentMs: new Float64Array(RECENT).fill(Number.NaN),
@@ -317,17 +322,23 @@ export class ThreadPool implements ExecutorPool {
       const metrics = out?.metrics ?? this.#main.takeMetrics(planKey);
       if (metrics.length > 0) this.#udf.add(planKey, metrics);
       // Grown slow (bigger batches, a heavier input): back to the threads, measuring again. Judged
-      // by the least time per row over a window of batches, as the sampling is, so that batches
-      // delayed by a busy machine (wall time) do not send a cheap plan back.
+      // by the least time per row over a window of batches, as the sampling is, and only after two
+      // slow windows in a row, so that batches delayed by a busy machine (wall time) or run cold
+      // after a pause do not send a cheap plan back: traced under load, plus went back to the
+      // threads a few times a minute, and a thread idle for as long ran its first batches slower
+      // still, keeping it there for the next 64.
       const d = this.#dispatchOf(costKey);
       if (out !== undefined && info.rowsIn > 0) {
         d.mainPerRow = Math.min(d.mainPerRow, busyMs / info.rowsIn);
         d.mainRows = Math.max(d.mainRows, info.rowsIn);
         if (++d.mainSeen >= MAIN_WINDOW) {
-          if (d.mainPerRow * d.mainRows > 4 * this.#o.cheapBatchMs) {
+          d.mainSlow = d.mainPerRow * d.mainRows > 4 * this.#o.cheapBatchMs ? d.mainSlow + 1 : 0;
+          if (d.mainSlow >= 2) {
             d.where = 'sampling';
             d.samples = [];
-            d.seen = WARM_UP;
+            // The threads have not run this plan for a while: a few batches to warm them first.
+            d.seen = WARM_UP - MAIN_REWARM;
+            d.mainSlow = 0;
           }
           d.mainPerRow = Number.POSITIVE_INFINITY;
           d.mainRows = 0;

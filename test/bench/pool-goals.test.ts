@@ -43,7 +43,7 @@ describe('poolGoalLines', () => {
     expect(two).toContain('round by round 1.74× (1.55×–1.76×), 1.74× in the 3 quiet round(s)');
     // 1 thread: its pool thread's 580 ms; 2 threads: half of 20 + 620 = 320 ms.
     expect(two).toContain('from CPU alone, 2 cores allow 1.81×');
-    expect(two).toContain('pool threads 290 + 290');
+    expect(two).toContain("busiest other threads (the pool's, when busy) 290 + 290");
   });
 
   it('says NOT met below 1.7×, and counts only rounds where neighbours kept off', () => {
@@ -82,6 +82,10 @@ describe('poolGoalLines', () => {
     expect(hav).toContain('Amdahl');
     expect(lines.find((l) => l.startsWith('plus: 2 threads vs main thread'))).toContain(
       'the pool no slower than threads 0: NOT met',
+    );
+    const near = poolGoalLines([fig('plus', 0, [180]), fig('plus', 2, [184])]);
+    expect(near.find((l) => l.startsWith('plus: 2 threads vs main'))).toContain(
+      "not met by 2%, within a run's noise here",
     );
   });
 });
