@@ -13,7 +13,7 @@
  * @example
  * node --cpu-prof --cpu-prof-dir=/tmp/prof/runner --import tsx bench/e2e-profile.ts /tmp/prof 8
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RecordBatch } from 'apache-arrow';
@@ -22,6 +22,7 @@ import { Runner, type RunSpec } from '../src/runner/runner.js';
 import { tuneHeapForDataPlane } from '../src/util/heap-tuning.js';
 import { summarizeProfiles } from './lib/cpu-profile.js';
 import { numericData, toBatches } from './lib/data.js';
+import { procCpuMs } from './lib/proc-cpu.js';
 import { startRawLoopback } from './lib/raw-loopback.js';
 import { stagesOf } from './suites/e2e.js';
 
@@ -73,19 +74,9 @@ const rawRun = {
 };
 await raw.run(rawRun);
 await new Promise((r) => setTimeout(r, 1000));
-/** CPU ms (user + system) a process has used so far, from /proc (Linux; NaN elsewhere). */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 ticks/s
-  } catch {
-    return Number.NaN;
-  }
-}
 const workerPid = runner.worker.pid;
-const cpu0 = cpuMs(workerPid);
-const peer0 = cpuMs(raw.pid);
+const cpu0 = procCpuMs(workerPid);
+const peer0 = procCpuMs(raw.pid);
 const self0 = process.cpuUsage();
 const vec: number[] = [];
 const rawMs: number[] = [];
@@ -99,17 +90,17 @@ for (let k = 0; k < runs; k++) {
   const r = await raw.run(rawRun);
   const c1 = process.cpuUsage();
   rawMs.push(r.ms);
-  const w0 = cpuMs(workerPid);
+  const w0 = procCpuMs(workerPid);
   const m = await once();
-  workerVecCpu += cpuMs(workerPid) - w0;
+  workerVecCpu += procCpuMs(workerPid) - w0;
   runnerRawCpu += cpuOf(process.cpuUsage(c0)) - cpuOf(process.cpuUsage(c1));
   runnerVecCpu += cpuOf(process.cpuUsage(c1));
   vec.push(m.elapsedMs);
   all.push(m);
 }
 // CPU per vectorized run: the worker idles through the raw runs, this process works in both
-const workerCpuPerRun = (cpuMs(workerPid) - cpu0) / runs;
-const echoPeerCpuPerRun = (cpuMs(raw.pid) - peer0) / runs;
+const workerCpuPerRun = (procCpuMs(workerPid) - cpu0) / runs;
+const echoPeerCpuPerRun = (procCpuMs(raw.pid) - peer0) / runs;
 const selfCpu = process.cpuUsage(self0);
 const runnerCpuPerRound = (selfCpu.user + selfCpu.system) / 1000 / runs;
 const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

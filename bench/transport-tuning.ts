@@ -22,12 +22,12 @@
  * npx tsx bench/transport-tuning.ts --rounds 40 --probe-runs 20
  * npx tsx bench/transport-tuning.ts --rounds 150 --probe-runs 0 --only 'client window 4 MiB' --only again
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { FLOW_CONTROL_WINDOW_BYTES } from '../src/proto/channel-options.js';
 import { DEFAULT_SERVER_TUNING, type ServerTuning } from '../src/runner/server-tuning.js';
 import type { EchoPeerTuning } from '../test/helpers/echo-data-peer.js';
+import { procCpuMs } from './lib/proc-cpu.js';
 import { type RawLoopback, type RawRun, startRawLoopback } from './lib/raw-loopback.js';
 
 const { values: args } = parseArgs({
@@ -162,16 +162,6 @@ async function loopFor(s: Setting): Promise<RawLoopback> {
 
 type Outcome = { ms: number; bytes: number; cpuMs: number } | { stall: true } | { error: string };
 
-/** CPU ms (user + system) process `pid` has used so far, from /proc (Linux; NaN elsewhere). */
-function procCpuMs(pid: number | undefined): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 ticks/s
-  } catch {
-    return Number.NaN;
-  }
-}
 const selfCpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
