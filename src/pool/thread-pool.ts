@@ -106,10 +106,12 @@ const MAIN_REWARM = 4;
 /** Largest task, in input bytes (several elements are packed together only below this). */
 const MAX_TASK_BYTES = 32 * 1024 * 1024;
 /**
- * Elements are packed into one task only up to about this much thread time: enough to make the
- * hop (~0.1 ms) small beside it, little enough that the threads still finish a bundle together.
+ * With several threads, elements are packed into one task only up to about this much thread
+ * time: enough to make the hop small beside it (it costs the calling thread ~0.1–0.3 ms of CPU,
+ * the thread a wake-up and the heaps garbage: haversine's ~0.8 ms batches one to a task ran ~25%
+ * slower end to end than packed), little enough that the threads still finish a run together.
  */
-const PACK_MS = 1;
+const PACK_MS = 4;
 /** Element times of a plan kept to judge its cost by. */
 const RECENT = 8;
 
@@ -463,10 +465,14 @@ export class ThreadPool implements ExecutorPool {
       }
       if (same.length === 0) same.push(i);
       const elementMs = this.#elementMs(head.costKey);
-      // Not measured yet: one each (the first replies come back before much has piled up).
-      const byCost = Number.isNaN(elementMs)
-        ? 1
-        : Math.max(1, Math.floor(PACK_MS / Math.max(elementMs, 1e-3)));
+      // Not measured yet: one each (the first replies come back before much has piled up). One
+      // thread has nobody to keep up with: as many as wait.
+      const byCost =
+        capacity === 1
+          ? Number.POSITIVE_INFINITY
+          : Number.isNaN(elementMs)
+            ? 1
+            : Math.max(1, Math.floor(PACK_MS / Math.max(elementMs, 1e-3)));
       const k = Math.min(this.#o.maxElementsPerTask, byCost, Math.ceil(same.length / capacity));
       const take: Pending[] = [];
       let bytes = 0;
