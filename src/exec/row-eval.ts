@@ -66,15 +66,17 @@ function compile(call: CompiledCall, column: (index: number) => RowFn, nested: b
   } else {
     done = (v) => v;
   }
-  const settle = (r: unknown, i: number): unknown =>
-    isThenable(r)
-      ? (noteAsyncUdf(fn), Promise.resolve(r)).then(
-          (v) => done(v, i),
-          (e) => {
-            throw wrapUdfError(name, i, i, e);
-          },
-        )
-      : done(r, i);
+  const settle = (r: unknown, i: number): unknown => {
+    if (!isThenable(r)) return done(r, i);
+    // its next calls keep their bundle context across awaits (see udf-context.ts)
+    noteAsyncUdf(fn);
+    return Promise.resolve(r).then(
+      (v) => done(v, i),
+      (e) => {
+        throw wrapUdfError(name, i, i, e);
+      },
+    );
+  };
   const later = (xs: unknown[], i: number): Promise<unknown> =>
     Promise.all(xs).then((ys) => {
       let r: unknown;
