@@ -218,15 +218,17 @@ async function drain(run: AsyncIterable<arrow.RecordBatch>): Promise<void> {
   }
 }
 
-interface Sample {
-  elapsedMs: number;
-  runnerCpuMs: number;
-  workerCpuMs: number;
-  workerMainCpuMs: number;
-  poolThreadCpuMs: number[];
-  othersCpuMs: number;
-  udfMs: number;
-}
+/** One run's figures (the fields of a figure that are measured per run). */
+type Sample = Pick<
+  PoolE2eFigure,
+  | 'elapsedMs'
+  | 'runnerCpuMs'
+  | 'workerCpuMs'
+  | 'workerMainCpuMs'
+  | 'poolThreadCpuMs'
+  | 'othersCpuMs'
+  | 'udfMs'
+>;
 
 export async function runPoolE2e(o: PoolE2eOptions = {}): Promise<{
   figures: PoolE2eFigure[];
