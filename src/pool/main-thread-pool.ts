@@ -133,9 +133,7 @@ export class MainThreadPool implements ExecutorPool {
   }
 
   recycle(bytes: Uint8Array): void {
-    const ab = bytes.buffer;
-    // only whole pool buffers (allocUnsafeSlow: one ArrayBuffer each) go back
-    if (ab instanceof ArrayBuffer && ab.byteLength >= 65_536) this.#outputs.give(Buffer.from(ab));
+    this.#outputs.giveView(bytes);
   }
 
   stats(): PoolStats {

@@ -685,9 +685,7 @@ export class ThreadPool implements ExecutorPool {
   }
 
   recycle(bytes: Uint8Array): void {
-    const ab = bytes.buffer;
-    // Whole buffers only (allocUnsafeSlow's and the threads' are one ArrayBuffer each).
-    if (ab instanceof ArrayBuffer && ab.byteLength >= 65_536) this.#outputs.give(Buffer.from(ab));
+    this.#outputs.giveView(bytes);
   }
 
   stats(): PoolStats {

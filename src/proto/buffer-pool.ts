@@ -28,6 +28,15 @@ export class BufferPool {
     return Buffer.allocUnsafeSlow(size < 65_536 ? size : 2 ** Math.ceil(Math.log2(size)));
   }
 
+  /**
+   * Returns the whole buffer under `view` (a result encoded into a buffer of this pool, or one
+   * transferred from a thread: one ArrayBuffer each) once nothing reads it any more.
+   */
+  giveView(view: Uint8Array): void {
+    const ab = view.buffer;
+    if (ab instanceof ArrayBuffer) this.give(Buffer.from(ab));
+  }
+
   /** Returns a buffer taken from this pool once nothing reads it any more. */
   give(buf: Buffer): void {
     if (buf.length < 65_536) return; // small ones are cheap to allocate
