@@ -26,6 +26,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { varintSize, writeVarint } from '../codec/varint.js';
+import type { DeferredElement } from '../pool/types.js';
 import { BufferPool } from '../proto/buffer-pool.js';
 import {
   decodeElements,
@@ -357,21 +358,31 @@ export class DataChannel {
 
   #flush(): void {
     if (this.#error || this.#needDrain || this.#pending.length === 0) return;
-    // A huge output (one big result batch) goes out in several messages, never one over the limit.
-    const messages =
-      this.#pendingBytes > SPLIT_PAYLOAD_BYTES
-        ? splitOutgoing(materialize(this.#pending), SPLIT_PAYLOAD_BYTES)
-        : [this.#pending];
+    const pending = this.#pending;
+    const big = this.#pendingBytes > SPLIT_PAYLOAD_BYTES;
     this.#pending = [];
     this.#pendingByKey.clear();
     this.#pendingBytes = 0;
+    let encoded: { msg: Buffer; buf: Buffer | undefined }[];
+    try {
+      // A huge output (one big result batch) goes out in several messages, never one over the limit.
+      const messages = big ? splitOutgoing(materialize(pending), SPLIT_PAYLOAD_BYTES) : [pending];
+      encoded = messages.map((m) => {
+        let buf: Buffer | undefined;
+        const msg = encodeElements(m, (n) => (buf = this.#buffers.take(n)));
+        return { msg, buf };
+      });
+    } catch (e) {
+      // Deferred results are checked when made, so only a bug (or a UDF that changed its result
+      // after returning it) gets here: the bundles writing on this stream fail, the worker goes on.
+      this.#fail(new DataChannelError(`writing results to ${this.url} failed: ${(e as Error).message}`));
+      return;
+    }
     const waiters = this.#writtenWaiters;
     this.#writtenWaiters = [];
     let ok = true;
-    messages.forEach((m, i) => {
-      const last = i === messages.length - 1;
-      let buf: Buffer | undefined;
-      const msg = encodeElements(m, (n) => (buf = this.#buffers.take(n)));
+    encoded.forEach(({ msg, buf }, i) => {
+      const last = i === encoded.length - 1;
       const wrote = this.#call.write(msg, () => {
         // gRPC has copied the message into its frame: the buffer can be reused
         if (buf) this.#buffers.give(buf);
@@ -469,6 +480,20 @@ export class Outbound {
         copied?.();
         return at + n;
       },
+    };
+    return this.channel.append(this.instructionId, this.transformId, [part], false);
+  }
+
+  /**
+   * Appends one Arrow element that is written (encoded) only when its message is: straight into
+   * the message's buffer, its IPC stream 8-byte aligned at the receiver (see `writeElement`).
+   */
+  writeDeferred(element: DeferredElement): Promise<void> | undefined {
+    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
+    const part: PayloadPart = {
+      size: element.size,
+      alignAt: element.prefix,
+      write: (out, pos) => element.write(out, pos),
     };
     return this.channel.append(this.instructionId, this.transformId, [part], false);
   }

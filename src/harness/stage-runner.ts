@@ -16,7 +16,7 @@
  */
 import { UdfError } from '../exec/errors.js';
 import { OrderedResults } from '../pool/ordered.js';
-import type { ExecutorPool } from '../pool/types.js';
+import type { DeferredElement, ExecutorPool } from '../pool/types.js';
 import { arrowElementRows } from './arrow-rows.js';
 import type { DataChannel } from './data-channel.js';
 import { ElementSplitter, type FramedRun } from './element-splitter.js';
@@ -94,14 +94,21 @@ export async function runStage(
   let failed: unknown;
   // what UDF output printed during this stage is tagged with
   const bundle = { instructionId, transformId: stage.transformId };
-  const ordered = new OrderedResults<Uint8Array>((bytes) => {
-    counts.bytesOut += bytes.byteLength;
+  const ordered = new OrderedResults<Uint8Array | DeferredElement>((result) => {
     counts.elementsOut += stage.mode === 'arrow' ? 1 : 0;
-    // an Arrow result: varint prefix + IPC stream, laid out aligned for the runner
-    const w =
-      stage.mode === 'arrow'
-        ? output.writeElement(bytes, pool.recycle && (() => pool.recycle!(bytes)))
-        : output.write([bytes]);
+    let w: Promise<void> | undefined;
+    if (!(result instanceof Uint8Array)) {
+      // run on this thread: encoded straight into the outgoing message when it is written
+      counts.bytesOut += result.size;
+      w = output.writeDeferred(result);
+    } else {
+      counts.bytesOut += result.byteLength;
+      // an Arrow result: varint prefix + IPC stream, laid out aligned for the runner
+      w =
+        stage.mode === 'arrow'
+          ? output.writeElement(result, pool.recycle && (() => pool.recycle!(result)))
+          : output.write([result]);
+    }
     if (w) {
       // Results keep settling after the stage stopped on a broken stream, and a write chained
       // after a failed one is never looked at: mark both handled (takeWait still sees the
@@ -119,7 +126,11 @@ export async function runStage(
     rows: number,
     mode: 'arrow' | 'row',
   ) => {
-    const p = pool.run(stage.planKey, stage.plan, bytes, mode, instructionId, bundle).catch((e: unknown) => {
+    const p = (
+      mode === 'arrow' && pool.runDeferred
+        ? pool.runDeferred(stage.planKey, stage.plan, bytes, instructionId, bundle)
+        : pool.run(stage.planKey, stage.plan, bytes, mode, instructionId, bundle)
+    ).catch((e: unknown) => {
       const f = new ElementFailure(index, firstRow, rows, e);
       failed ??= f;
       throw f;

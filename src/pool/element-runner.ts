@@ -12,6 +12,7 @@
 import type * as arrow from 'apache-arrow';
 import { ArrowFrameEncoder, decodeArrowPayload } from '../codec/arrow-frame.js';
 import { runRowWiseCoded } from '../codec/row-coder-exec.js';
+import { varintSize } from '../codec/varint.js';
 import { runAggregate } from '../exec/aggregate.js';
 import { checkInputSchema } from '../exec/input-schema.js';
 import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
@@ -19,11 +20,19 @@ import { type CompiledPlan, type LoadPlanOptions, loadPlan, type Plan } from '..
 import { withAsyncUdfContext } from '../exec/udf-context.js';
 import { runVectorized } from '../exec/vectorized.js';
 import type { ElementMode } from './options.js';
+import type { DeferredElement } from './types.js';
 
 export interface ElementOutput {
   bytes: Uint8Array;
   rowsOut: number;
   /** Per-call UDF metrics counted since the previous output (or `takeMetrics`) of this plan. */
+  metrics: CallMetrics[];
+}
+
+/** An Arrow element's result, not encoded yet (see `ElementRunner.runDeferred`). */
+export interface DeferredOutput {
+  element: DeferredElement;
+  rowsOut: number;
   metrics: CallMetrics[];
 }
 
@@ -91,13 +100,7 @@ export class ElementRunner {
       info.rowsIn = rows;
       return { bytes: out, rowsOut: rows, metrics };
     }
-    const batch = decodeOne(bytes);
-    info.rowsIn = batch.numRows;
-    if (compiled.inputTypes) checkInputSchema(batch, compiled.inputTypes);
-    const result =
-      compiled.mode === 'aggregate'
-        ? await runAggregate(compiled, batch, [], context)
-        : await runVectorized(compiled, batch, context);
+    const result = await this.#execute(compiled, bytes, info, context);
     const element = this.#encoder(planKey, result.schema).encode(result);
     // The payload without its prefix: a view into the element's own buffer (moved whole, no copy).
     return {
@@ -105,6 +108,49 @@ export class ElementRunner {
       rowsOut: result.numRows,
       metrics: this.#take(compiled),
     };
+  }
+
+  /**
+   * Runs an Arrow element and returns its result element to be written later, straight into the
+   * message that carries it (no buffer of its own). The result is checked here, and its size
+   * known; only the copy of its columns waits for `write`.
+   */
+  async runDeferred(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    info: { rowsIn: number },
+    context?: unknown,
+  ): Promise<DeferredOutput> {
+    const c = this.compiled(planKey, plan, context);
+    const compiled = c instanceof Promise ? await c : c;
+    const result = await this.#execute(compiled, bytes, info, context);
+    const encoder = this.#encoder(planKey, result.schema);
+    const size = encoder.elementSize(result);
+    return {
+      element: {
+        size,
+        prefix: size - streamSize(size),
+        write: (out, pos) => encoder.encodeInto(result, out, pos),
+      },
+      rowsOut: result.numRows,
+      metrics: this.#take(compiled),
+    };
+  }
+
+  /** Decodes an Arrow element and runs the vectorized or aggregate executor over its batch. */
+  #execute(
+    compiled: CompiledPlan,
+    bytes: Uint8Array,
+    info: { rowsIn: number },
+    context: unknown,
+  ): Promise<arrow.RecordBatch> {
+    const batch = decodeOne(bytes);
+    info.rowsIn = batch.numRows;
+    if (compiled.inputTypes) checkInputSchema(batch, compiled.inputTypes);
+    return compiled.mode === 'aggregate'
+      ? runAggregate(compiled, batch, [], context)
+      : runVectorized(compiled, batch, context);
   }
 
   #encoder(planKey: string, schema: arrow.Schema): ArrowFrameEncoder {
@@ -141,6 +187,13 @@ function prefixSize(element: Uint8Array): number {
   let i = 0;
   while (element[i]! >= 128) i++;
   return i + 1;
+}
+
+/** Bytes of the IPC stream in an element of `size` bytes (varint prefix + stream). */
+function streamSize(size: number): number {
+  let p = 1;
+  while (varintSize(size - p) !== p) p++;
+  return size - p;
 }
 
 /** Same field names, types and nullability: the cached schema bytes still describe the batch. */

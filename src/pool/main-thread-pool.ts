@@ -14,8 +14,16 @@ import type { ElementMode, ResolvedPoolOptions } from './options.js';
 import { planUdfNames } from './plan-names.js';
 import { type PoolStats, StatsBook } from './stats.js';
 import { epochMs } from './task.js';
-import type { ExecutorPool } from './types.js';
+import type { DeferredElement, ExecutorPool } from './types.js';
 import { UdfMetricsBook } from './udf-metrics.js';
+
+/** What a task gives back: its result and what the books need of it. */
+interface Done<T> {
+  value: T;
+  size: number;
+  rowsOut: number;
+  metrics: CallMetrics[];
+}
 
 export class MainThreadPool implements ExecutorPool {
   readonly threads = 0;
@@ -62,46 +70,68 @@ export class MainThreadPool implements ExecutorPool {
     group?: string,
     context: unknown = group,
   ): Promise<Uint8Array> {
+    return this.#track(planKey, plan, bytes, async (info) => {
+      const out = await this.#runner.run(planKey, plan, bytes, mode, info, context);
+      return { value: out.bytes, size: out.bytes.byteLength, rowsOut: out.rowsOut, metrics: out.metrics };
+    });
+  }
+
+  runDeferred(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    group?: string,
+    context: unknown = group,
+  ): Promise<DeferredElement> {
+    return this.#track(planKey, plan, bytes, async (info) => {
+      const out = await this.#runner.runDeferred(planKey, plan, bytes, info, context);
+      return { value: out.element, size: out.element.size, rowsOut: out.rowsOut, metrics: out.metrics };
+    });
+  }
+
+  #track<T>(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    work: (info: { rowsIn: number }) => Promise<Done<T>>,
+  ): Promise<T> {
     if (this.#closed) return Promise.reject(new PoolClosedError('the executor pool is closed'));
-    const p = this.#run(planKey, plan, bytes, mode, context);
+    const p = this.#run(planKey, plan, bytes, work);
     this.#inFlight.add(p);
     const forget = () => this.#inFlight.delete(p);
     p.then(forget, forget);
     return p;
   }
 
-  async #run(
+  async #run<T>(
     planKey: string,
     plan: Plan,
     bytes: Uint8Array,
-    mode: ElementMode,
-    context: unknown,
-  ): Promise<Uint8Array> {
+    run: (info: { rowsIn: number }) => Promise<Done<T>>,
+  ): Promise<T> {
     const submittedAt = epochMs();
     const bytesIn = bytes.byteLength;
     const wait = this.#admission.acquire(bytesIn);
     if (wait) await wait;
     const startedAt = epochMs();
     const info = { rowsIn: 0 };
-    let ok = false;
-    let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
+    let out: Done<T> | undefined;
     try {
-      const work = this.#runner.run(planKey, plan, bytes, mode, info, context);
+      const work = run(info);
       work.catch(() => {}); // a failure after a forced close or a timeout is not unhandled
       out = await Promise.race([
         this.#o.udfTimeoutMs > 0 ? this.#withTimeout(work, plan) : work,
         this.#forced,
       ]);
-      ok = true;
-      return out.bytes;
+      return out.value;
     } finally {
       this.#stats.record({
         threadId: 0,
-        ok,
+        ok: out !== undefined,
         rowsIn: info.rowsIn,
         rowsOut: out?.rowsOut ?? 0,
         bytesIn,
-        bytesOut: out?.bytes.byteLength ?? 0,
+        bytesOut: out?.size ?? 0,
         busyMs: epochMs() - startedAt,
         queueWaitMs: startedAt - submittedAt,
       });

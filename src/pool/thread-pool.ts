@@ -35,7 +35,7 @@ import { fromErrorRecord } from './remote-error.js';
 import { StartTable } from './start-table.js';
 import { type PoolStats, StatsBook } from './stats.js';
 import { epochMs, type OwnedBytes, packElements, type TaskMessage, type TaskReply } from './task.js';
-import type { ExecutorPool } from './types.js';
+import type { DeferredElement, ExecutorPool } from './types.js';
 import { UdfMetricsBook } from './udf-metrics.js';
 import { locateThreadEntry } from './worker-file.js';
 /** What the pool's thread entry receives as workerData. */
@@ -206,8 +206,19 @@ export class ThreadPool implements ExecutorPool {
     mode: ElementMode = 'arrow',
     group?: string,
   ): Promise<Uint8Array> {
-    if (this.#closed) return Promise.reject(new PoolClosedError('the executor pool is closed'));
-    const p = this.#run(planKey, plan, bytes, mode, group);
+    return this.#track(this.#run(planKey, plan, bytes, mode, group, false) as Promise<Uint8Array>);
+  }
+
+  runDeferred(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    group?: string,
+  ): Promise<Uint8Array | DeferredElement> {
+    return this.#track(this.#run(planKey, plan, bytes, 'arrow', group, true));
+  }
+
+  #track<T>(p: Promise<T>): Promise<T> {
     this.#inFlight.add(p);
     const forget = () => this.#inFlight.delete(p);
     p.then(forget, forget);
@@ -220,7 +231,9 @@ export class ThreadPool implements ExecutorPool {
     bytes: Uint8Array,
     mode: ElementMode,
     group: string | undefined,
-  ): Promise<Uint8Array> {
+    defer: boolean,
+  ): Promise<Uint8Array | DeferredElement> {
+    if (this.#closed) throw new PoolClosedError('the executor pool is closed');
     const submittedAt = epochMs();
     const bytesIn = bytes.byteLength;
     const wait = this.#admission.acquire(bytesIn);
@@ -228,7 +241,7 @@ export class ThreadPool implements ExecutorPool {
     try {
       const costKey = this.#costKey(planKey, plan);
       if (this.#dispatchOf(costKey).where === 'main')
-        return await this.#runHere(planKey, plan, costKey, bytes, mode);
+        return await this.#runHere(planKey, plan, costKey, bytes, mode, defer);
       return await new Promise<Uint8Array>((resolve, reject) => {
         this.#pending.push({
           bytesIn,
@@ -297,18 +310,28 @@ export class ThreadPool implements ExecutorPool {
     costKey: string,
     bytes: Uint8Array,
     mode: ElementMode,
-  ): Promise<Uint8Array> {
+    defer: boolean,
+  ): Promise<Uint8Array | DeferredElement> {
     this.#main ??= new ElementRunner(this.#o.planOptions, { allocateOutput: (n) => this.#outputs.take(n) });
     // Loading the plan here the first time is not a batch's cost (a failed load is reported by run()).
     const loading = this.#main.compiled(planKey, plan);
     if (loading instanceof Promise) await loading.catch(() => {});
     const startedAt = epochMs();
     const info = { rowsIn: 0 };
-    let out: Awaited<ReturnType<ElementRunner['run']>> | undefined;
+    let out: { rowsOut: number; metrics: CallMetrics[] } | undefined;
+    let size = 0;
     try {
       // process.exit in the UDF must fail the batch here, not end the worker
-      out = await withExitGuard(() => this.#main!.run(planKey, plan, bytes, mode, info));
-      return out.bytes;
+      if (defer && mode === 'arrow') {
+        const o = await withExitGuard(() => this.#main!.runDeferred(planKey, plan, bytes, info));
+        out = o;
+        size = o.element.size;
+        return o.element;
+      }
+      const o = await withExitGuard(() => this.#main!.run(planKey, plan, bytes, mode, info));
+      out = o;
+      size = o.bytes.byteLength;
+      return o.bytes;
     } finally {
       const busyMs = epochMs() - startedAt;
       this.#stats.record({
@@ -317,7 +340,7 @@ export class ThreadPool implements ExecutorPool {
         rowsIn: info.rowsIn,
         rowsOut: out?.rowsOut ?? 0,
         bytesIn: bytes.byteLength,
-        bytesOut: out?.bytes.byteLength ?? 0,
+        bytesOut: size,
         busyMs,
         queueWaitMs: 0,
       });

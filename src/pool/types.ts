@@ -7,6 +7,19 @@ import type { Plan } from '../exec/plan.js';
 import type { ElementMode } from './options.js';
 import type { PoolStats } from './stats.js';
 
+/**
+ * A result element not written out yet: `write` puts it — `varint(length)` + the Arrow IPC stream
+ * (codec/arrow-frame.ts) — at `out[pos]` and returns the position after it. `prefix` is the
+ * varint's size: the stream after it should land 8-byte aligned at the receiver. A result run on
+ * the main thread comes like this from `runDeferred`, so that it is encoded straight into the
+ * outgoing message: its columns are copied once, not encoded into a buffer and then copied again.
+ */
+export interface DeferredElement {
+  readonly size: number;
+  readonly prefix: number;
+  write(out: Uint8Array, pos: number): number;
+}
+
 export interface ExecutorPool {
   /** Worker threads (0: batches run on the calling thread). */
   readonly threads: number;
@@ -31,6 +44,18 @@ export interface ExecutorPool {
     group?: string,
     context?: unknown,
   ): Promise<Uint8Array>;
+  /**
+   * `run` for an Arrow element, resolving with the result element either as bytes (it ran on a
+   * thread) or deferred (it ran on the calling thread; nothing is encoded until `write`). The
+   * batch a deferred result holds stays valid until written. Optional: without it, `run`.
+   */
+  runDeferred?(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    group?: string,
+    context?: unknown,
+  ): Promise<Uint8Array | DeferredElement>;
   /**
    * Hands back the bytes of a result once nothing reads them any more (the caller copied them
    * into a message), for the pool to encode a later result into. Optional: pools whose results
