@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataChannel } from '../../src/harness/data-channel.js';
+import type { DeferredElement } from '../../src/pool/types.js';
 import { FakeRunner } from './fake-runner.js';
 
 let runner: FakeRunner;
@@ -49,6 +50,47 @@ describe('DataChannel', () => {
     expect([...(await runner.output('q', 'out'))]).toEqual(Array.from({ length: 100 }, (_, i) => 200 - i));
     // 200 writes in one turn of the event loop: two Data entries (one per writer), not 200
     expect(runner.outputs.get('p/out')!.chunks.length).toBe(1);
+    ch.close();
+  });
+
+  it('writes a deferred element when its message goes out, its content landing 8-byte aligned', async () => {
+    const ch = new DataChannel(runner.url, 'w4');
+    const payload = Uint8Array.from({ length: 300 }, (_, i) => i & 255);
+    let wrote = 0;
+    const element: DeferredElement = {
+      size: 2 + payload.length,
+      prefix: 2,
+      write(out, pos) {
+        wrote++;
+        out[pos] = 0xac; // varint(300)
+        out[pos + 1] = 0x02;
+        out.set(payload, pos + 2);
+        return pos + 2 + payload.length;
+      },
+    };
+    const out = ch.outbound('d', 'out');
+    out.writeDeferred(element);
+    expect(wrote).toBe(0); // not before the message is built
+    await out.close();
+    expect(wrote).toBe(1);
+    expect([...(await runner.output('d', 'out'))]).toEqual([0xac, 0x02, ...payload]);
+    const [chunk] = runner.outputs.get('d/out')!.chunks;
+    expect((chunk!.byteOffset + 2) % 8).toBe(0);
+    ch.close();
+  });
+
+  it('a deferred element that cannot be written fails the writers of the stream, not the process', async () => {
+    const ch = new DataChannel(runner.url, 'w5');
+    const out = ch.outbound('e', 'out');
+    out.writeDeferred({
+      size: 10,
+      prefix: 1,
+      write() {
+        throw new RangeError('element needs 12 bytes, 10 left');
+      },
+    });
+    await expect(out.close()).rejects.toThrow(/writing results to .* failed: element needs 12 bytes/);
+    expect(ch.error?.message).toMatch(/element needs 12 bytes/);
     ch.close();
   });
 

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createExecutorPool } from '../../src/pool/index.js';
+import type { DeferredElement } from '../../src/pool/types.js';
+import { element, filled, fixturePlan, resultColumn } from './support.js';
+
+/** The IPC payload a deferred element writes (after its varint prefix), checked for size. */
+function written(e: DeferredElement): Uint8Array {
+  const out = new Uint8Array(e.size + 8);
+  const end = e.write(out, 3);
+  expect(end).toBe(3 + e.size);
+  return out.slice(3 + e.prefix, end);
+}
+
+// A result run on the calling thread is handed back unencoded, to be written straight into the
+// outgoing message; the bytes it writes must be those `run` would have returned.
+describe('executor pool: deferred results', () => {
+  it('threads 0: runDeferred writes the element run() returns, prefix included', async () => {
+    const pool = createExecutorPool({ threads: 0 });
+    try {
+      const plan = fixturePlan('plus', 2);
+      const input = () => element(filled(1_000, 2), filled(1_000, 0.25));
+      const eager = await pool.run('p', plan, input());
+      const deferred = await pool.runDeferred!('p', plan, input());
+      expect(deferred).not.toBeInstanceOf(Uint8Array);
+      const d = deferred as DeferredElement;
+      expect(d.size - d.prefix).toBe(eager.byteLength);
+      expect(written(d)).toEqual(new Uint8Array(eager));
+      expect(resultColumn(written(d))[999]).toBe(2.25);
+      // the books count a deferred result like any other
+      expect(pool.stats().totals.rowsOut).toBe(2_000);
+      expect(pool.udfMetrics('p')).toMatchObject([{ rows: 2_000, batches: 2 }]);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('threads: bytes while a plan runs on a thread, deferred once it runs on the calling thread', async () => {
+    const pool = createExecutorPool({ threads: 1 });
+    try {
+      const plan = fixturePlan('plus', 2);
+      const run = (v: number) => pool.runDeferred!('q', plan, element(filled(10_000, v), filled(10_000, 1)));
+      const first = await run(0);
+      expect(first).toBeInstanceOf(Uint8Array); // sampled on the thread first
+      expect(resultColumn(first as Uint8Array)[0]).toBe(1);
+      let last: Uint8Array | DeferredElement = first;
+      for (let i = 1; i <= 100; i++) last = await run(i); // learned cheap: on the calling thread
+      expect(last).not.toBeInstanceOf(Uint8Array);
+      expect(resultColumn(written(last as DeferredElement))[9_999]).toBe(101);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('a failing UDF rejects runDeferred as it rejects run', async () => {
+    const pool = createExecutorPool({ threads: 0 });
+    try {
+      const bad = await pool.runDeferred!(
+        't',
+        fixturePlan('throwOn13', 1),
+        element(Float64Array.of(13, 1, 2)),
+      ).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(bad?.message).toMatch(/throwOn13/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
