@@ -24,15 +24,19 @@ import {
   type ProcessBundleDescriptor,
   type ProcessBundleRequest,
 } from '../proto/fn-api.js';
-import type { MonitoringInfo } from '../proto/pipeline.js';
 import { zoneOffset } from '../series/kernels/temporal.js';
 import { type BundleContext, inBundle } from './bundle-context.js';
 import { captureConsole } from './console-capture.js';
-import { decodeInstruction, encodeResponse, type MalformedRequest } from './control-codec.js';
+import {
+  decodeInstruction,
+  encodeReportResponse,
+  encodeResponse,
+  type MalformedRequest,
+} from './control-codec.js';
 import { DataChannel, type DataChannelOptions } from './data-channel.js';
 import { DescriptorCache } from './descriptors.js';
 import { LogSink } from './log-sink.js';
-import { WorkerMetrics } from './metrics.js';
+import { MetricReport, WorkerMetrics } from './metrics.js';
 import { newStageCounts, runStage, type StageCounts } from './stage-runner.js';
 import type { Stage } from './stages.js';
 import { insecure, workerChannelOptions } from './worker-id.js';
@@ -167,12 +171,25 @@ export class Worker {
   }
 
   #respond(r: InstructionResponse): void {
+    this.#send(r.instructionId, () => encodeResponse(r));
+  }
+
+  /** A bundle's (or a progress request's) answer: its metrics, encoded from their slots. */
+  #respondReport(
+    instructionId: string,
+    field: 'processBundle' | 'processBundleProgress',
+    report: MetricReport,
+  ): void {
+    this.#send(instructionId, () => encodeReportResponse(instructionId, field, report.slots, report.values));
+  }
+
+  #send(instructionId: string, encode: () => Buffer): void {
     try {
-      this.#control.write(encodeResponse(r));
+      this.#control.write(encode());
     } catch (e) {
       this.log.log(
         'error',
-        `cannot send the response to instruction ${r.instructionId}: ${(e as Error).message}`,
+        `cannot send the response to instruction ${instructionId}: ${(e as Error).message}`,
       );
     }
   }
@@ -215,12 +232,7 @@ export class Worker {
       if (req.processBundleProgress) {
         const b = this.#active.get(req.processBundleProgress.instructionId);
         if (!b) return this.#error(id, `no bundle ${req.processBundleProgress.instructionId} is in flight`);
-        const infos = this.#elementInfos(b);
-        return this.#respond({
-          instructionId: id,
-          error: '',
-          processBundleProgress: { monitoringInfos: infos, monitoringData: this.metrics.shortIdData(infos) },
-        });
+        return this.#respondReport(id, 'processBundleProgress', this.#elementReport(b));
       }
       if (req.processBundleSplit) {
         if (!this.#active.has(req.processBundleSplit.instructionId)) {
@@ -252,7 +264,7 @@ export class Worker {
         return this.#respond({
           instructionId: id,
           error: '',
-          harnessMonitoringInfos: { monitoringData: this.metrics.shortIdData(this.metrics.harnessInfos()) },
+          harnessMonitoringInfos: { monitoringData: this.metrics.harnessReport().data() },
         });
       }
       if (req.register) {
@@ -270,13 +282,13 @@ export class Worker {
     }
   }
 
-  #elementInfos(b: ActiveBundle): MonitoringInfo[] {
-    const out: MonitoringInfo[] = [];
+  #elementReport(b: ActiveBundle): MetricReport {
+    const report = new MetricReport();
     for (const s of b.stages) {
       const c = b.counts.get(s.transformId);
-      if (c) out.push(...this.metrics.elementInfos(s, c.elementsIn, c.elementsOut));
+      if (c) this.metrics.addElementInfos(report, s, c.elementsIn, c.elementsOut);
     }
-    return out;
+    return report;
   }
 
   async #processBundle(id: string, req: ProcessBundleRequest): Promise<void> {
@@ -302,26 +314,20 @@ export class Worker {
           }),
         ),
       );
-      const infos: MonitoringInfo[] = [];
-      bundle.stages.forEach((s, i) => {
-        infos.push(...this.metrics.udfInfos(s, this.#pool.udfMetrics(s.planKey)));
-        infos.push(...this.metrics.elementInfos(s, counts[i]!.elementsIn, counts[i]!.elementsOut));
-        totals.elementsIn += counts[i]!.elementsIn;
-        totals.elementsOut += counts[i]!.elementsOut;
-        totals.bytesIn += counts[i]!.bytesIn;
-        totals.bytesOut += counts[i]!.bytesOut;
-      });
+      const report = new MetricReport();
+      for (let i = 0; i < bundle.stages.length; i++) {
+        const s = bundle.stages[i]!;
+        const c = counts[i]!;
+        this.metrics.addUdfInfos(report, s, this.#pool.udfMetrics(s.planKey));
+        this.metrics.addElementInfos(report, s, c.elementsIn, c.elementsOut);
+        totals.elementsIn += c.elementsIn;
+        totals.elementsOut += c.elementsOut;
+        totals.bytesIn += c.bytesIn;
+        totals.bytesOut += c.bytesOut;
+      }
       totals.bundles++;
-      this.#respond({
-        instructionId: id,
-        error: '',
-        processBundle: {
-          residualRoots: [],
-          monitoringInfos: infos,
-          requiresFinalization: false,
-          monitoringData: this.metrics.shortIdData(infos),
-        },
-      });
+      // a ProcessBundleResponse: the infos and their monitoring_data, no residuals or finalization
+      this.#respondReport(id, 'processBundle', report);
     } catch (e) {
       totals.bundles++;
       totals.bundlesFailed++;

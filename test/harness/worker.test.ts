@@ -103,6 +103,59 @@ describe('worker over gRPC (in process)', () => {
     expect([...arrowOutput(await runner.output(id, OUTPUT))[0]!.getChildAt(0)!]).toEqual([11]);
   });
 
+  it('reports metric deltas that add up over overlapping bundles, under short ids its metadata resolves', async () => {
+    const run = async (ids: string[], sizes: number[]) => {
+      const resps = ids.map((id) =>
+        runner.instruct({ processBundle: { processBundleDescriptorId: 'plus', cacheTokens: [] } }, id),
+      );
+      const parts = (n: number) => [batch(new Array(n).fill(1), new Array(n).fill(2))];
+      await runner.sendData(
+        ids.map((id, k) => ({
+          instructionId: id,
+          transformId: INPUT,
+          parts: parts(sizes[k]!),
+          isLast: false,
+        })),
+      );
+      await runner.sendData(
+        ids.map((id, k) => ({
+          instructionId: id,
+          transformId: INPUT,
+          parts: parts(sizes[k]!),
+          isLast: true,
+        })),
+      );
+      return Promise.all(resps);
+    };
+    await run([runner.newId()], [1]); // takes up what earlier tests counted
+    const rs = await run([runner.newId(), runner.newId(), runner.newId()], [3, 5, 7]);
+    const rowsIds = new Set<string>();
+    let rows = 0;
+    for (const r of rs) {
+      expect(r.error).toBe('');
+      const p = r.processBundle!;
+      const ids = Object.keys(p.monitoringData);
+      expect(ids.length).toBe(p.monitoringInfos.length);
+      const meta = (await runner.instruct({ monitoringInfos: { monitoringInfoId: ids } })).monitoringInfos!;
+      for (const [i, info] of p.monitoringInfos.entries()) {
+        // the i-th short id names the i-th info: same urn and labels, same payload
+        const id = ids[i]!;
+        expect(meta.monitoringInfo[id]).toMatchObject({
+          urn: info.urn,
+          type: info.type,
+          labels: info.labels,
+        });
+        expect([...p.monitoringData[id]!]).toEqual([...info.payload]);
+        if (info.labels.NAME === 'udf_rows') {
+          rowsIds.add(id);
+          rows += info.payload[0]!; // under 128: one varint byte
+        }
+      }
+    }
+    expect(rowsIds.size).toBe(1); // one short id for the one counter, in every bundle
+    expect(rows).toBe(2 * (3 + 5 + 7));
+  });
+
   it('runs several bundles in flight, each answered with its own rows', async () => {
     const ids = [runner.newId(), runner.newId(), runner.newId()];
     const resps = ids.map((id) =>
