@@ -27,6 +27,88 @@ export interface CutBatch {
 }
 
 /**
+ * The cutting itself, one input batch at a time: whole `size`-row batches go to a queue, the
+ * rest waits for the next input batch (or `flush`). Shared by `cutBatchesTimed` and the runner's
+ * chunk source (chunks.ts), which reads its input without a generator per stage.
+ *
+ * @example
+ * const cut = new BatchCutter(10_000);
+ * cut.push(batch);
+ * while (cut.ready) use(cut.take());
+ * cut.flush(false); // the input ended: the rest as a shorter batch
+ */
+export class BatchCutter {
+  private schema: Schema | undefined;
+  private pending: RecordBatch[] = [];
+  private pendingRows = 0;
+  /** performance.now() when the oldest pending row came. */
+  pendingSince = 0;
+  private readonly queue: RecordBatch[] = [];
+  private readonly queueByTime: boolean[] = [];
+  private head = 0;
+  /** Whether the batch `take()` returned last was cut short by time. */
+  byTime = false;
+
+  constructor(private readonly size: number) {
+    if (!Number.isInteger(size) || size < 1)
+      throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  }
+
+  /** Batches cut and not yet taken. */
+  get ready(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Rows waiting for more input. */
+  get pendingCount(): number {
+    return this.pendingRows;
+  }
+
+  /** Cuts `batch` (same schema as the first one). */
+  push(batch: RecordBatch): void {
+    this.schema = checkSameSchema(this.schema, batch);
+    const size = this.size;
+    const n = batch.numRows;
+    let at = 0;
+    while (at < n) {
+      const take = Math.min(size - this.pendingRows, n - at);
+      if (this.pendingRows === 0 && take === size) {
+        this.queue.push(at === 0 && take === n ? batch : batch.slice(at, at + take));
+        this.queueByTime.push(false);
+      } else {
+        if (this.pendingRows === 0) this.pendingSince = performance.now();
+        this.pending.push(batch.slice(at, at + take));
+        this.pendingRows += take;
+        if (this.pendingRows === size) this.flush(false);
+      }
+      at += take;
+    }
+  }
+
+  /** Queues the pending rows as one (shorter) batch, if there are any. */
+  flush(byTime: boolean): void {
+    if (this.pendingRows === 0) return;
+    this.queue.push(concatBatches(this.pending));
+    this.queueByTime.push(byTime);
+    this.pending = [];
+    this.pendingRows = 0;
+  }
+
+  /** The oldest cut batch (call only while `ready > 0`); `byTime` tells how it was cut. */
+  take(): RecordBatch {
+    const k = this.head++;
+    const batch = this.queue[k]!;
+    this.byTime = this.queueByTime[k]!;
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.queueByTime.length = 0;
+      this.head = 0;
+    }
+    return batch;
+  }
+}
+
+/**
  * Like `cutBatches`, but rows never wait more than `maxWaitMs` for a batch to fill: when the
  * source is slow, the rows pending that long go out as a shorter batch (as Flink's bundle timer
  * flushes a partial Arrow batch).
@@ -36,53 +118,32 @@ export async function* cutBatchesTimed(
   size: number,
   maxWaitMs = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<CutBatch> {
-  if (!Number.isInteger(size) || size < 1)
-    throw new RangeError(`batch size must be a positive integer, got ${size}`);
+  const cut = new BatchCutter(size);
   const it = (Symbol.asyncIterator in input ? input[Symbol.asyncIterator]() : input[Symbol.iterator]()) as
     | AsyncIterator<RecordBatch>
     | Iterator<RecordBatch>;
-  let schema: Schema | undefined;
-  let pending: RecordBatch[] = [];
-  let pendingRows = 0;
-  let pendingSince = 0;
   let next: Promise<IteratorResult<RecordBatch>> | undefined;
   try {
     while (true) {
       next ??= Promise.resolve(it.next());
       const r =
-        pendingRows > 0 && Number.isFinite(maxWaitMs)
-          ? await nextBefore(next, pendingSince + maxWaitMs)
+        cut.pendingCount > 0 && Number.isFinite(maxWaitMs)
+          ? await nextBefore(next, cut.pendingSince + maxWaitMs)
           : await next;
       if (r === 'timeout') {
-        yield { batch: concatBatches(pending), byTime: true };
-        pending = [];
-        pendingRows = 0;
-        continue;
+        cut.flush(true);
+      } else {
+        next = undefined;
+        if (r.done) break;
+        cut.push(r.value);
       }
-      next = undefined;
-      if (r.done) break;
-      const batch = r.value;
-      schema = checkSameSchema(schema, batch);
-      const n = batch.numRows;
-      let at = 0;
-      while (at < n) {
-        const take = Math.min(size - pendingRows, n - at);
-        if (pendingRows === 0 && take === size) {
-          yield { batch: at === 0 && take === n ? batch : batch.slice(at, at + take), byTime: false };
-        } else {
-          if (pendingRows === 0) pendingSince = performance.now();
-          pending.push(batch.slice(at, at + take));
-          pendingRows += take;
-          if (pendingRows === size) {
-            yield { batch: concatBatches(pending), byTime: false };
-            pending = [];
-            pendingRows = 0;
-          }
-        }
-        at += take;
+      while (cut.ready > 0) {
+        const batch = cut.take();
+        yield { batch, byTime: cut.byTime };
       }
     }
-    if (pendingRows > 0) yield { batch: concatBatches(pending), byTime: false };
+    cut.flush(false);
+    while (cut.ready > 0) yield { batch: cut.take(), byTime: false };
   } finally {
     if (next === undefined) await it.return?.();
   }

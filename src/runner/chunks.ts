@@ -10,12 +10,13 @@
  * for await (const c of scalarChunks(batches, { udfColumns: ['a', 'b'] }, 10_000, metrics)) …
  */
 import type { RecordBatch, Schema } from 'apache-arrow';
-import { peek as peekFirst } from '../util/iterate.js';
+import { nextBefore, peek as peekFirst } from '../util/iterate.js';
 import { selectColumns } from '../util/record-batch.js';
-import { type BatchSource, type CutBatch, cutBatchesTimed } from './batch-cutter.js';
+import { BatchCutter, type BatchSource } from './batch-cutter.js';
 import type { Chunk } from './bundle.js';
 import { cutGroups } from './key-groups.js';
 import type { RunMetrics } from './metrics.js';
+import { SourceReader } from './source-reader.js';
 
 /** A column by name or by index. */
 export type ColumnRef = string | number;
@@ -75,27 +76,139 @@ async function* timedCut<T>(inner: AsyncGenerator<T>, m: RunMetrics): AsyncGener
   }
 }
 
+/** Chunks the operator can also take without a promise when one is at hand (see `poll`). */
+export interface ChunkSource extends AsyncIterableIterator<Chunk> {
+  /**
+   * The next chunk (or the end) when it is at hand without waiting, else undefined: then
+   * `next()` waits for it. Only called while no `next()` is pending.
+   */
+  poll?(): IteratorResult<Chunk> | undefined;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * Chunks for a scalar function: `size`-row batches, every input column forwarded. Rows wait at
  * most `maxWaitMs` for a batch to fill; such a chunk is marked `flush` (close the bundle now).
+ *
+ * One object does the reading, cutting and column selection (no generator per stage, no promise
+ * per chunk from a synchronous source): the operator takes chunks with `poll()` while the source
+ * has batches at hand. A cut inside one input batch is a zero-copy slice; only a batch that spans
+ * input batches is copied (see batch-cutter.ts).
  */
-export async function* scalarChunks(
-  input: BatchSource,
+export function scalarChunks(
+  input: BatchSource | SourceReader,
   udfColumns: readonly ColumnRef[],
   size: number,
   m: RunMetrics,
   maxWaitMs = Number.POSITIVE_INFINITY,
-): AsyncGenerator<Chunk> {
-  let udf: number[] | undefined;
-  let firstRow = 0;
-  const cut: AsyncGenerator<CutBatch> = cutBatchesTimed(timedSource(input, m), size, maxWaitMs);
-  const selected = {};
-  for await (const { batch, byTime } of timedCut(cut, m)) {
-    udf ??= resolveColumns(batch.schema, udfColumns, 'UDF input');
+): ChunkSource {
+  return new ScalarChunks(
+    input instanceof SourceReader ? input : new SourceReader(input),
+    udfColumns,
+    size,
+    m,
+    maxWaitMs,
+  );
+}
+
+class ScalarChunks implements ChunkSource {
+  private udf: number[] | undefined;
+  private readonly selected = {};
+  private firstRow = 0;
+  private readonly cut: BatchCutter;
+  private sourceDone = false;
+  /** A read of an async source not yet used (kept across a time cut). */
+  private reading: Promise<IteratorResult<RecordBatch>> | undefined;
+
+  constructor(
+    private readonly source: SourceReader,
+    private readonly udfColumns: readonly ColumnRef[],
+    size: number,
+    private readonly m: RunMetrics,
+    private readonly maxWaitMs: number,
+  ) {
+    this.cut = new BatchCutter(size);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  poll(): IteratorResult<Chunk> | undefined {
+    const m = this.m;
+    const t0 = performance.now();
+    const input0 = m.inputMs;
+    try {
+      while (true) {
+        if (this.cut.ready > 0) return { done: false, value: this.take() };
+        if (this.sourceDone) return DONE;
+        if (this.reading !== undefined) return undefined;
+        const t1 = performance.now();
+        const r = this.source.readSync();
+        m.inputMs += performance.now() - t1;
+        if (r === undefined) return undefined;
+        this.accept(r);
+      }
+    } finally {
+      m.cutMs += performance.now() - t0 - (m.inputMs - input0);
+    }
+  }
+
+  async next(): Promise<IteratorResult<Chunk>> {
+    const m = this.m;
+    while (true) {
+      const p = this.poll();
+      if (p !== undefined) return p;
+      this.reading ??= this.source.read();
+      const t0 = performance.now();
+      const r =
+        this.cut.pendingCount > 0 && Number.isFinite(this.maxWaitMs)
+          ? await nextBefore(this.reading, this.cut.pendingSince + this.maxWaitMs)
+          : await this.reading;
+      m.inputMs += performance.now() - t0;
+      const t1 = performance.now();
+      if (r === 'timeout') {
+        this.cut.flush(true);
+      } else {
+        this.reading = undefined;
+        this.accept(r);
+      }
+      m.cutMs += performance.now() - t1;
+    }
+  }
+
+  async return(): Promise<IteratorResult<Chunk>> {
+    this.sourceDone = true;
+    while (this.cut.ready > 0) this.cut.take();
+    await this.source.close();
+    return DONE;
+  }
+
+  /** The next cut batch as a chunk. */
+  private take(): Chunk {
+    const batch = this.cut.take();
+    this.udf ??= resolveColumns(batch.schema, this.udfColumns, 'UDF input');
     const n = batch.numRows;
-    const udfInput = selectColumns(batch, udf, selected);
-    yield { forwarded: batch, udfInput, resultRows: n, firstRow, flush: byTime };
-    firstRow += n;
+    const udfInput = selectColumns(batch, this.udf, this.selected);
+    const chunk: Chunk = {
+      forwarded: batch,
+      udfInput,
+      resultRows: n,
+      firstRow: this.firstRow,
+      flush: this.cut.byTime,
+    };
+    this.firstRow += n;
+    return chunk;
+  }
+
+  private accept(r: IteratorResult<RecordBatch>): void {
+    if (r.done) {
+      this.sourceDone = true;
+      this.cut.flush(false);
+    } else {
+      this.cut.push(r.value);
+    }
   }
 }
 

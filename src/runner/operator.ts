@@ -11,6 +11,7 @@
  */
 import type { RecordBatch } from 'apache-arrow';
 import { Bundle, type BundleOptions, type BundleTransport, type Chunk, type WorkerSlot } from './bundle.js';
+import type { ChunkSource } from './chunks.js';
 import type { RunMetrics } from './metrics.js';
 import type { MonitoringTotals } from './monitoring.js';
 
@@ -42,161 +43,219 @@ export interface OperatorContext extends Omit<BundleOptions, 'flushBytes'> {
   udfTime: (totals: MonitoringTotals) => number;
 }
 
-type Event =
-  | { kind: 'input'; r: IteratorResult<Chunk> }
-  | { kind: 'head' }
-  | { kind: 'timer' }
-  | { kind: 'failed' };
-
 /** Runs `chunks` through the worker behind `ctx.transport`; yields the output batches in order. */
 export async function* runOperator(
-  chunks: AsyncIterable<Chunk>,
+  chunks: AsyncIterable<Chunk> | ChunkSource,
   ctx: OperatorContext,
   opts: BundlingOptions = {},
 ): AsyncGenerator<RecordBatch> {
-  const o = { ...DEFAULT_BUNDLING, ...opts };
-  for (const [k, v] of Object.entries(o)) {
-    if (!(typeof v === 'number' && v > 0)) throw new RangeError(`${k} must be a positive number, got ${v}`);
-  }
+  const op = new Operator(chunks, ctx, opts);
   const m = ctx.metrics;
-  const it = chunks[Symbol.asyncIterator]();
-  const inflight: Bundle[] = [];
-  let open: Bundle | undefined;
-  let openTimer: Promise<Event> | undefined;
-  let timerHandle: ReturnType<typeof setTimeout> | undefined;
-  let pendingInput: Promise<Event> | undefined;
-  let inputDone = false;
-  let stopPulling = false;
-  let firstSent = 0;
-  let lastSettled = 0;
-  // A failed bundle wakes the loop through a fresh promise per wait: Promise.race leaves a reaction
-  // on every promise it races, and on one that never settles those reactions would keep each race's
-  // result (an input chunk and its buffers) alive until the run ends — a leak in a long run.
-  let anyFailed = false;
-  let signalFailed: (() => void) | undefined;
-  const failedWait = (): Promise<Event> =>
-    anyFailed
-      ? Promise.resolve({ kind: 'failed' })
-      : new Promise<Event>((r) => {
-          signalFailed = () => r({ kind: 'failed' });
-        });
-
-  const closeOpen = async (): Promise<void> => {
-    const b = open;
-    if (!b) return;
-    open = undefined;
-    if (timerHandle) clearTimeout(timerHandle);
-    timerHandle = undefined;
-    openTimer = undefined;
-    const wait = b.finish();
-    if (wait) await wait;
-  };
-
-  const openBundle = (): Bundle => {
-    const b = new Bundle(ctx.transport, {
-      descriptorId: ctx.descriptorId,
-      codec: ctx.codec,
-      outputSchema: ctx.outputSchema,
-      metrics: m,
-      flushBytes: o.flushBytes,
-      timeoutMs: ctx.timeoutMs,
-      retry: ctx.retry,
-    });
-    b.settled.then(() => {
-      if (b.error) {
-        anyFailed = true;
-        signalFailed?.();
-      }
-    });
-    b.start();
-    m.bundles++;
-    inflight.push(b);
-    openTimer = new Promise<Event>((r) => {
-      timerHandle = setTimeout(() => r({ kind: 'timer' }), o.bundleTimeMs);
-    });
-    return b;
-  };
-
   try {
     while (true) {
       // Yield every completed bundle at the head, in order.
-      while (inflight.length > 0 && inflight[0] !== open && isSettled(inflight[0]!)) {
-        const b = inflight.shift()!;
-        if (b.error) throw b.error;
-        ctx.monitoring.add(b.monitoringInfos);
-        m.udfMs = ctx.udfTime(ctx.monitoring);
-        lastSettled = Math.max(lastSettled, b.settledAt);
-        m.elapsedMs = lastSettled - firstSent;
+      for (let b = op.completedHead(); b !== undefined; b = op.completedHead()) {
         for (const r of b.results) {
           m.outputRows += r.numRows;
           yield r;
         }
         b.results.length = 0;
       }
-      if (inputDone && inflight.length === 0) return;
-
-      const waits: Promise<Event>[] = [];
-      const canPull =
-        !inputDone && !stopPulling && (open !== undefined || inflight.length < o.maxBundlesInFlight);
-      if (canPull) {
-        pendingInput ??= it.next().then((r) => ({ kind: 'input', r }) as Event);
-        waits.push(pendingInput);
-      }
-      const head = inflight[0];
-      if (head && head !== open) waits.push(head.settled.then(() => ({ kind: 'head' }) as Event));
-      if (openTimer) waits.push(openTimer);
-      if (!stopPulling) waits.push(failedWait());
-      if (waits.length === 0) {
-        // Only the open bundle is left and input is over or stopped: close it.
-        await closeOpen();
-        continue;
-      }
-      const t0 = performance.now();
-      const ev = await Promise.race(waits);
-      // Blocked with no input to take: the time goes to the worker and the transport.
-      if (!canPull) m.waitMs += performance.now() - t0;
-
-      switch (ev.kind) {
-        case 'input': {
-          pendingInput = undefined;
-          if (ev.r.done) {
-            inputDone = true;
-            await closeOpen();
-            break;
-          }
-          const chunk = ev.r.value;
-          if (!open) {
-            open = openBundle();
-            if (firstSent === 0) firstSent = performance.now();
-          }
-          m.rows += chunk.udfInput.numRows;
-          m.batches++;
-          const wait = open.add(chunk);
-          if (wait) await wait;
-          if (open && (open.rows >= o.bundleSize || chunk.flush)) await closeOpen();
-          break;
-        }
-        case 'timer':
-          await closeOpen();
-          break;
-        case 'failed':
-          // A bundle failed: take no more input; earlier bundles still finish and are yielded.
-          stopPulling = true;
-          await closeOpen();
-          break;
-        case 'head':
-          break;
-      }
+      if (op.finished) return;
+      const wait = op.step();
+      if (wait !== undefined) await wait;
     }
   } finally {
-    if (timerHandle) clearTimeout(timerHandle);
-    // Stopped early (consumer broke off, or a failure): drop what is in flight.
-    for (const b of inflight)
-      if (!isSettled(b)) b.fail(new Error('the run was stopped before this bundle finished'));
-    if (!inputDone) await it.return?.();
+    await op.stop();
   }
 }
 
-function isSettled(b: Bundle): boolean {
-  return b.settledAt > 0;
+/**
+ * The operator's state between events. `step()` does what can be done now (take a chunk, close
+ * a bundle whose time is up, react to a failure) or returns a promise that resolves at the next
+ * event: a chunk arrived, a bundle settled, the open bundle's time is up. Events only set flags
+ * and wake the loop, so waiting costs one promise, and a chunk at hand (a synchronous source)
+ * none.
+ */
+class Operator {
+  private readonly o: Required<BundlingOptions>;
+  private readonly it: AsyncIterator<Chunk> & { poll?(): IteratorResult<Chunk> | undefined };
+  private readonly inflight: Bundle[] = [];
+  private open: Bundle | undefined;
+  private timerHandle: ReturnType<typeof setTimeout> | undefined;
+  private timerFired = false;
+  /** A `next()` of the chunks not yet resolved. */
+  private pendingInput = false;
+  private inputResult: IteratorResult<Chunk> | undefined;
+  private inputError: { e: unknown } | undefined;
+  private inputDone = false;
+  /** A bundle failed: no more input is taken (earlier bundles still finish and are yielded). */
+  private failed = false;
+  private stopPulling = false;
+  private firstSent = 0;
+  private lastSettled = 0;
+  private wakeUp: (() => void) | undefined;
+  /** performance.now() when a wait with nothing to pull started (-1: none). */
+  private waitStart = -1;
+
+  constructor(
+    chunks: AsyncIterable<Chunk> | ChunkSource,
+    private readonly ctx: OperatorContext,
+    opts: BundlingOptions,
+  ) {
+    const o = { ...DEFAULT_BUNDLING, ...opts };
+    for (const [k, v] of Object.entries(o)) {
+      if (!(typeof v === 'number' && v > 0)) throw new RangeError(`${k} must be a positive number, got ${v}`);
+    }
+    this.o = o;
+    this.it = chunks[Symbol.asyncIterator]();
+  }
+
+  get finished(): boolean {
+    return this.inputDone && this.inflight.length === 0;
+  }
+
+  /** Removes and returns the head bundle once it completed (throws its error if it failed). */
+  completedHead(): Bundle | undefined {
+    const b = this.inflight[0];
+    if (b === undefined || b === this.open || b.settledAt === 0) return undefined;
+    this.inflight.shift();
+    if (b.error) throw b.error;
+    const m = this.ctx.metrics;
+    this.ctx.monitoring.add(b.monitoringInfos);
+    m.udfMs = this.ctx.udfTime(this.ctx.monitoring);
+    this.lastSettled = Math.max(this.lastSettled, b.settledAt);
+    m.elapsedMs = this.lastSettled - this.firstSent;
+    return b;
+  }
+
+  private canPull(): boolean {
+    return (
+      !this.inputDone &&
+      !this.stopPulling &&
+      (this.open !== undefined || this.inflight.length < this.o.maxBundlesInFlight)
+    );
+  }
+
+  /** Acts on what is at hand; returns what to wait for before the next step, if anything. */
+  step(): Promise<void> | undefined {
+    if (this.timerFired) {
+      this.timerFired = false;
+      return this.closeOpen();
+    }
+    if (this.failed && !this.stopPulling) {
+      this.stopPulling = true;
+      return this.closeOpen();
+    }
+    const canPull = this.canPull();
+    if (canPull) {
+      if (this.inputError !== undefined) throw this.inputError.e;
+      let r = this.inputResult;
+      if (r !== undefined) this.inputResult = undefined;
+      else if (!this.pendingInput && this.it.poll !== undefined) r = this.it.poll();
+      if (r !== undefined) return this.onInput(r);
+      if (!this.pendingInput) {
+        this.pendingInput = true;
+        this.it.next().then(
+          (x) => {
+            this.pendingInput = false;
+            this.inputResult = x;
+            this.wake();
+          },
+          (e: unknown) => {
+            this.pendingInput = false;
+            this.inputError = { e };
+            this.wake();
+          },
+        );
+      }
+    }
+    const head = this.inflight[0];
+    if (!canPull && (head === undefined || head === this.open) && this.timerHandle === undefined) {
+      // Only the open bundle is left and input is over or stopped: close it.
+      if (this.stopPulling || this.inputDone) return this.closeOpen();
+    }
+    // Blocked with no input to take: the time goes to the worker and the transport.
+    this.waitStart = canPull ? -1 : performance.now();
+    return new Promise<void>((r) => {
+      this.wakeUp = r;
+    });
+  }
+
+  private wake(): void {
+    const w = this.wakeUp;
+    if (w === undefined) return;
+    this.wakeUp = undefined;
+    if (this.waitStart >= 0) {
+      this.ctx.metrics.waitMs += performance.now() - this.waitStart;
+      this.waitStart = -1;
+    }
+    w();
+  }
+
+  private onInput(r: IteratorResult<Chunk>): Promise<void> | undefined {
+    if (r.done) {
+      this.inputDone = true;
+      return this.closeOpen();
+    }
+    const chunk = r.value;
+    const m = this.ctx.metrics;
+    let b = this.open;
+    if (b === undefined) {
+      b = this.openBundle();
+      if (this.firstSent === 0) this.firstSent = performance.now();
+    }
+    m.rows += chunk.udfInput.numRows;
+    m.batches++;
+    const wait = b.add(chunk);
+    const full = b.rows >= this.o.bundleSize || chunk.flush === true;
+    if (wait === undefined) return full ? this.closeOpen() : undefined;
+    return full ? wait.then(() => this.closeOpen()) : wait;
+  }
+
+  private closeOpen(): Promise<void> | undefined {
+    const b = this.open;
+    if (b === undefined) return undefined;
+    this.open = undefined;
+    if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
+    this.timerHandle = undefined;
+    this.timerFired = false;
+    return b.finish();
+  }
+
+  private openBundle(): Bundle {
+    const ctx = this.ctx;
+    const b = new Bundle(ctx.transport, {
+      descriptorId: ctx.descriptorId,
+      codec: ctx.codec,
+      outputSchema: ctx.outputSchema,
+      metrics: ctx.metrics,
+      flushBytes: this.o.flushBytes,
+      timeoutMs: ctx.timeoutMs,
+      retry: ctx.retry,
+    });
+    b.settled.then(() => {
+      if (b.error) this.failed = true;
+      this.wake();
+    });
+    b.start();
+    ctx.metrics.bundles++;
+    this.inflight.push(b);
+    this.open = b;
+    this.timerHandle = setTimeout(() => {
+      if (this.open !== b) return;
+      this.timerFired = true;
+      this.wake();
+    }, this.o.bundleTimeMs);
+    return b;
+  }
+
+  /** Stopped (done, failed, or the consumer broke off): drop what is in flight, close the input. */
+  async stop(): Promise<void> {
+    if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
+    this.timerHandle = undefined;
+    for (const b of this.inflight)
+      if (b.settledAt === 0) b.fail(new Error('the run was stopped before this bundle finished'));
+    if (!this.inputDone) await this.it.return?.();
+  }
 }

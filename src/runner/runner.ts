@@ -33,7 +33,7 @@ import type { DataType } from '../types/data-types.js';
 import { arrowModeCodec } from './arrow-mode.js';
 import type { BatchSource } from './batch-cutter.js';
 import { Bundle, type BundleRetry, type BundleTransport, type WorkerSlot } from './bundle.js';
-import { type ColumnRef, groupChunks, peek, resolveColumns, scalarChunks } from './chunks.js';
+import { type ColumnRef, groupChunks, resolveColumns, scalarChunks } from './chunks.js';
 import { ARROW_AGGREGATE_URN, buildDescriptor, SCALAR_FUNCTION_URN } from './descriptor.js';
 import { type ExternalWorkerOptions, startExternalWorker } from './external-worker.js';
 import { emptyMetrics, type RunMetrics } from './metrics.js';
@@ -45,6 +45,7 @@ import { type ProcessWorkerOptions, startProcessWorker, type WorkerHandle } from
 import { rowModeCodec } from './row-mode.js';
 import type { ServerTuning } from './server-tuning.js';
 import { RunnerServers } from './servers.js';
+import { openSource } from './source-reader.js';
 import { buildUserDefinedFunctions } from './udf-payload.js';
 import { udfTimeMs } from './udf-time.js';
 
@@ -138,6 +139,8 @@ export class Runner {
   /** Descriptor ids by content: a run of the same transform reuses its descriptor, as a Flink operator does for all its bundles. */
   private readonly descriptors = new Map<string, string>();
   private readonly warmed = new Set<string>();
+  /** The codec of each descriptor (its coders fix it). */
+  private readonly codecs = new Map<string, ModeCodec>();
 
   private constructor(
     readonly servers: RunnerServers,
@@ -269,11 +272,30 @@ export class Runner {
     spec: RunSpec,
     metrics: RunMetrics,
   ): AsyncGenerator<RecordBatch> {
+    const monitoring = new MonitoringTotals();
+    // The set-up runs once per run: kept out of this generator, which stays small (it is resumed
+    // per output batch, and V8 compiles a hot generator whole).
+    const results = await this.prepare(input, spec, metrics, monitoring);
+    if (results === undefined) return;
+    try {
+      yield* results;
+    } finally {
+      metrics.worker = monitoring.all();
+    }
+  }
+
+  /** Everything a run needs before its first chunk; undefined for an empty input. */
+  private async prepare(
+    input: BatchSource,
+    spec: RunSpec,
+    metrics: RunMetrics,
+    monitoring: MonitoringTotals,
+  ): Promise<AsyncGenerator<RecordBatch> | undefined> {
     const baseDir = spec.baseDir ?? process.cwd();
     const info = await describePlan(spec.plan, baseDir);
     metrics.mode = info.mode;
-    const { first, rest } = await peek(input);
-    if (!first) return;
+    const { first, source } = await openSource(input);
+    if (!first) return undefined;
     const schema = first.schema;
     const udfIdx = resolveColumns(schema, spec.columns ?? schema.fields.map((_, i) => i), 'UDF input');
     const inputFields = udfIdx.map((i) => ({
@@ -297,7 +319,6 @@ export class Runner {
       }
     }
     const outputSchema = new Schema([...forwarded, ...resultFields.map((r) => toArrowField(r.name, r.type))]);
-    const codec = this.codecFor(info, inputFields, resultFields);
     const descriptorId = this.descriptorFor(
       info.mode === 'aggregate' ? ARROW_AGGREGATE_URN : SCALAR_FUNCTION_URN,
       UserDefinedFunctions.encode(
@@ -305,11 +326,18 @@ export class Runner {
       ).finish(),
       coderInfos(info, inputFields, resultFields),
     );
+    // The descriptor fixes the coders, so its runs share one codec (encoding and decoding are
+    // synchronous per element, and each element carries its own schema).
+    let codec = this.codecs.get(descriptorId);
+    if (codec === undefined) {
+      codec = this.codecFor(info, inputFields, resultFields);
+      this.codecs.set(descriptorId, codec);
+    }
     const chunks =
       info.mode === 'aggregate'
-        ? groupChunks(rest, spec.groupBy!, udfIdx, metrics, spec.maxGroupRows ?? 10_000_000)
+        ? groupChunks(source, spec.groupBy!, udfIdx, metrics, spec.maxGroupRows ?? 10_000_000)
         : scalarChunks(
-            rest,
+            source,
             udfIdx,
             spec.arrowBatchSize ?? 10_000,
             metrics,
@@ -324,30 +352,25 @@ export class Runner {
       await this.warmUp(descriptorId, codec, outputSchema);
       this.warmed.add(descriptorId);
     }
-    const monitoring = new MonitoringTotals();
     const bundling: BundlingOptions = {};
     for (const k of ['bundleSize', 'bundleTimeMs', 'maxBundlesInFlight', 'flushBytes'] as const) {
       if (spec[k] !== undefined) bundling[k] = spec[k];
     }
-    try {
-      yield* runOperator(
-        chunks,
-        {
-          transport: this.slot,
-          timeoutMs: this.opts.bundleTimeoutMs,
-          retry: (this.opts.retries ?? 0) > 0 ? this.retry : undefined,
-          descriptorId,
-          codec,
-          outputSchema,
-          metrics,
-          monitoring,
-          udfTime: udfTimeMs,
-        },
-        bundling,
-      );
-    } finally {
-      metrics.worker = monitoring.all();
-    }
+    return runOperator(
+      chunks,
+      {
+        transport: this.slot,
+        timeoutMs: this.opts.bundleTimeoutMs,
+        retry: (this.opts.retries ?? 0) > 0 ? this.retry : undefined,
+        descriptorId,
+        codec,
+        outputSchema,
+        metrics,
+        monitoring,
+        udfTime: udfTimeMs,
+      },
+      bundling,
+    );
   }
 
   /** The id of the descriptor with this transform and these coders, registered on first use. */
