@@ -94,6 +94,26 @@ export class ArrowFrameEncoder {
     return { parts, streamLength };
   }
 
+  /**
+   * `batch` planned once, to be written later into a message being built: its element's size,
+   * where its IPC stream starts (after the varint prefix), and a writer. What `elementSize` then
+   * `encodeInto` do, without planning the batch twice.
+   *
+   * @example
+   * const el = enc.planElement(batch);
+   * const end = el.write(message, pos); // end === pos + el.size
+   */
+  planElement(batch: arrow.RecordBatch): PlannedElement {
+    return new PlannedElement(this, this.plan(batch));
+  }
+
+  /** @internal Writes a planned element at `out[pos]` (see {@link PlannedElement.write}). */
+  writePlanned(out: Uint8Array, pos: number, e: ElementPlan, size: number): number {
+    if (pos + size > out.length)
+      throw new RangeError(`element needs ${size} bytes, ${out.length - pos} left`);
+    return this.write(out, new DataView(out.buffer, out.byteOffset, out.byteLength), pos, e);
+  }
+
   /** Bytes {@link encodeInto} writes for `batch`. */
   elementSize(batch: arrow.RecordBatch): number {
     const { streamLength } = this.plan(batch);
@@ -139,6 +159,27 @@ export class ArrowFrameEncoder {
     if (pos + need > out.length)
       throw new RangeError(`element needs ${need} bytes, ${out.length - pos} left`);
     return this.write(out, new DataView(out.buffer, out.byteOffset, out.byteLength), pos, e);
+  }
+}
+
+/** An element planned by {@link ArrowFrameEncoder.planElement}, written once its place is known. */
+export class PlannedElement {
+  /** Bytes of the element, varint prefix included. */
+  readonly size: number;
+  /** Offset of the IPC stream in the element (the varint prefix's length). */
+  readonly alignAt: number;
+
+  constructor(
+    private readonly encoder: ArrowFrameEncoder,
+    private readonly plan: ElementPlan,
+  ) {
+    this.alignAt = varintSize(plan.streamLength);
+    this.size = this.alignAt + plan.streamLength;
+  }
+
+  /** Writes the element at `out[pos]`; returns the position after it. */
+  write(out: Uint8Array, pos: number): number {
+    return this.encoder.writePlanned(out, pos, this.plan, this.size);
   }
 }
 

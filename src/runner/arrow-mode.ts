@@ -11,17 +11,9 @@
  */
 import type { Data, RecordBatch } from 'apache-arrow';
 import { ArrowFrameDecoder, ArrowFrameEncoder } from '../codec/arrow-frame.js';
-import { varintSize } from '../codec/varint.js';
 import { toArrowSchema } from '../types/arrow-mapping.js';
 import type { DataType } from '../types/data-types.js';
 import type { ModeCodec } from './mode.js';
-
-/** Bytes of the varint prefix of an element of `size` bytes in all (prefix included). */
-function prefixOf(size: number): number {
-  let p = 1;
-  while (varintSize(size - p) !== p) p++;
-  return p;
-}
 
 export function arrowModeCodec(
   inputFields: readonly { name: string; type: DataType }[],
@@ -34,15 +26,8 @@ export function arrowModeCodec(
     name: 'arrow',
     encode(udfInput: RecordBatch) {
       // The encoder writes its own schema and reads only the columns: no new RecordBatch needed.
-      // alignAt: the IPC stream after the varint prefix, so that the worker reads it in place
-      const size = encoder.elementSize(udfInput);
-      return [
-        {
-          size,
-          alignAt: prefixOf(size),
-          write: (out: Uint8Array, pos: number) => encoder.encodeInto(udfInput, out, pos),
-        },
-      ];
+      // Its alignAt is the IPC stream after the varint prefix, so that the worker reads it in place.
+      return [encoder.planElement(udfInput)];
     },
     outputElements: () => 1,
     decode(bytes: Uint8Array): Data[] {

@@ -12,7 +12,7 @@
  * lost attempt dropped, so every row's result comes exactly once. A message that would be larger
  * than `SPLIT_PAYLOAD_BYTES` (one huge batch) is cut into several (split-messages.ts).
  */
-import { type Data, makeData, type RecordBatch, type Schema, Struct } from 'apache-arrow';
+import { Data, type DataType, type RecordBatch, type Schema, Struct } from 'apache-arrow';
 import { BufferPool } from '../proto/buffer-pool.js';
 import {
   encodeElements,
@@ -33,6 +33,45 @@ import {
   type WorkerConnection,
   WorkerGoneError,
 } from './worker-connection.js';
+
+/**
+ * What joining results to an output schema needs, made once per schema: its struct type, and for
+ * each field the result type last found equal to it (a decoder hands out the same type objects
+ * while the elements repeat their schema, so a batch's columns are checked by identity).
+ */
+class OutputShape {
+  readonly type: Struct;
+  readonly checked: (DataType | undefined)[] = [];
+
+  constructor(readonly schema: Schema) {
+    this.type = new Struct(schema.fields);
+  }
+
+  /** Whether field `i` may hold a column of type `t` (remembered when it may). */
+  check(i: number, t: DataType): boolean {
+    const f = this.schema.fields[i]!;
+    if (t.typeId !== f.type.typeId || String(t) !== String(f.type)) return false;
+    this.checked[i] = t;
+    return true;
+  }
+
+  /** The struct Data of an output batch: what `makeData` builds, without its visitor. */
+  struct(length: number, children: Data[]): Data<Struct> {
+    return new Data(this.type, 0, length, 0, [undefined, undefined, NO_BITMAP] as never, children);
+  }
+}
+
+const NO_BITMAP = new Uint8Array(0);
+const shapes = new WeakMap<Schema, OutputShape>();
+
+function outputOf(schema: Schema): OutputShape {
+  let s = shapes.get(schema);
+  if (s === undefined) {
+    s = new OutputShape(schema);
+    shapes.set(schema, s);
+  }
+  return s;
+}
 
 /** Buffers of outgoing Data messages, reused once gRPC has copied them. */
 const messageBuffers = new BufferPool();
@@ -425,13 +464,16 @@ export class Bundle implements DataReceiver {
     }
     const t1 = performance.now();
     m.decodeMs += t1 - t0;
-    const fields = this.opts.outputSchema.fields;
-    const nf = chunk.forwarded.numCols;
+    const out = outputOf(this.opts.outputSchema);
+    const fields = out.schema.fields;
+    const forwarded = chunk.forwarded.data.children;
+    const nf = forwarded.length;
     if (cols.length !== fields.length - nf) {
       throw this.err(
         `result batch ${k} (${this.rowsOf(chunk)}) has ${cols.length} column(s), expected ${fields.length - nf}`,
       );
     }
+    const children = forwarded.slice();
     for (let c = 0; c < cols.length; c++) {
       const col = cols[c]!;
       const f = fields[nf + c]!;
@@ -440,20 +482,15 @@ export class Bundle implements DataReceiver {
           `result column '${f.name}' of batch ${k} (${this.rowsOf(chunk)}) has ${col.length} rows, expected ${chunk.resultRows}`,
         );
       }
-      if (col.type.typeId !== f.type.typeId || String(col.type) !== String(f.type)) {
+      // the decoder keeps its schema (and so its type objects) while the elements repeat it
+      if (col.type !== out.checked[nf + c] && !out.check(nf + c, col.type)) {
         throw this.err(
           `result column '${f.name}' of batch ${k} has Arrow type ${String(col.type)}, expected ${String(f.type)}`,
         );
       }
+      children.push(col);
     }
-    const children = [...chunk.forwarded.data.children, ...cols];
-    const data = makeData({
-      type: new Struct(fields),
-      length: chunk.resultRows,
-      nullCount: 0,
-      children,
-    });
-    this.results.push(recordBatchOf(this.opts.outputSchema, data));
+    this.results.push(recordBatchOf(out.schema, out.struct(chunk.resultRows, children)));
     m.joinMs += performance.now() - t1;
   }
 

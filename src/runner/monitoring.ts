@@ -36,39 +36,53 @@ function readVarint(b: Uint8Array, at: { pos: number }): number {
   throw new Error('malformed varint in a monitoring info payload');
 }
 
-/** Decodes one monitoring info, or returns undefined for a type this runner does not read. */
-export function decodeMonitoringInfo(mi: MonitoringInfo): MetricValue | undefined {
+/** A decoded payload: sum_* / latest_*: the value; distribution_*: the sum, and the count. */
+interface Reading {
+  value: number;
+  count: number;
+}
+
+/** Reads the payload of `mi` into `out`; false for a type this runner does not read. */
+function readPayload(mi: MonitoringInfo, out: Reading): boolean {
   const p = mi.payload;
-  const view = new DataView(p.buffer, p.byteOffset, p.byteLength);
   const at = { pos: 0 };
-  const base = { urn: mi.urn, type: mi.type, labels: { ...mi.labels } };
+  out.count = 1;
   switch (mi.type) {
     case 'beam:metrics:sum_int64:v1':
-      return { ...base, value: readVarint(p, at), count: 1 };
+      out.value = readVarint(p, at);
+      return true;
     case 'beam:metrics:sum_double:v1':
-      return p.length >= 8 ? { ...base, value: view.getFloat64(0, false), count: 1 } : undefined;
-    case 'beam:metrics:distribution_int64:v1': {
-      const count = readVarint(p, at);
-      const sum = readVarint(p, at);
-      return { ...base, value: sum, count };
-    }
-    case 'beam:metrics:distribution_double:v1': {
-      const count = readVarint(p, at);
-      return p.length >= at.pos + 8 ? { ...base, value: view.getFloat64(at.pos, false), count } : undefined;
-    }
-    case 'beam:metrics:latest_int64:v1': {
+      if (p.length < 8) return false;
+      out.value = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(0, false);
+      return true;
+    case 'beam:metrics:distribution_int64:v1':
+      out.count = readVarint(p, at);
+      out.value = readVarint(p, at);
+      return true;
+    case 'beam:metrics:distribution_double:v1':
+      out.count = readVarint(p, at);
+      if (p.length < at.pos + 8) return false;
+      out.value = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(at.pos, false);
+      return true;
+    case 'beam:metrics:latest_int64:v1':
       readVarint(p, at); // timestamp
-      return { ...base, value: readVarint(p, at), count: 1 };
-    }
-    case 'beam:metrics:latest_double:v1': {
+      out.value = readVarint(p, at);
+      return true;
+    case 'beam:metrics:latest_double:v1':
       readVarint(p, at);
-      return p.length >= at.pos + 8
-        ? { ...base, value: view.getFloat64(at.pos, false), count: 1 }
-        : undefined;
-    }
+      if (p.length < at.pos + 8) return false;
+      out.value = new DataView(p.buffer, p.byteOffset, p.byteLength).getFloat64(at.pos, false);
+      return true;
     default:
-      return undefined;
+      return false;
   }
+}
+
+/** Decodes one monitoring info, or returns undefined for a type this runner does not read. */
+export function decodeMonitoringInfo(mi: MonitoringInfo): MetricValue | undefined {
+  const r: Reading = { value: 0, count: 1 };
+  if (!readPayload(mi, r)) return undefined;
+  return { urn: mi.urn, type: mi.type, labels: { ...mi.labels }, value: r.value, count: r.count };
 }
 
 function keyOf(urn: string, labels: Record<string, string>): string {
@@ -78,27 +92,59 @@ function keyOf(urn: string, labels: Record<string, string>): string {
     .join(',')}`;
 }
 
+/** The urn and labels of `mi` as they came (label order included), to find its total again cheaply. */
+function rawKeyOf(mi: MonitoringInfo): string {
+  let k = mi.urn;
+  const labels = mi.labels;
+  for (const name in labels) k += `\u0000${name}\u0000${labels[name]}`;
+  return k;
+}
+
 /** Sums of the worker's metrics across bundles. */
 export class MonitoringTotals {
   private readonly totals = new Map<string, MetricValue>();
+  /**
+   * Totals by urn and labels in the order they came: a worker sends the same infos with every
+   * bundle, so after the first one an info costs one string and one lookup (no sorting, no copy).
+   */
+  private readonly byRawKey = new Map<string, MetricValue>();
+  private readonly reading: Reading = { value: 0, count: 1 };
 
   add(infos: readonly MonitoringInfo[]): void {
+    const r = this.reading;
     for (const mi of infos) {
-      let v: MetricValue | undefined;
+      const raw = rawKeyOf(mi);
+      const t = this.byRawKey.get(raw);
       try {
-        v = decodeMonitoringInfo(mi);
+        if (!readPayload(mi, r)) continue;
       } catch {
         continue; // a malformed metric is not worth failing a bundle for
       }
-      if (!v) continue;
-      const k = keyOf(v.urn, v.labels);
-      const t = this.totals.get(k);
-      if (!t) this.totals.set(k, v);
-      else if (v.type.includes('latest')) this.totals.set(k, v);
-      else {
-        t.value += v.value;
-        t.count += v.count;
+      if (t !== undefined) {
+        this.accumulate(t, mi.type, r);
+        continue;
       }
+      const k = keyOf(mi.urn, mi.labels);
+      const known = this.totals.get(k);
+      if (known !== undefined) {
+        this.byRawKey.set(raw, known);
+        this.accumulate(known, mi.type, r);
+      } else {
+        const v = { urn: mi.urn, type: mi.type, labels: { ...mi.labels }, value: r.value, count: r.count };
+        this.totals.set(k, v);
+        this.byRawKey.set(raw, v);
+      }
+    }
+  }
+
+  private accumulate(t: MetricValue, type: string, r: Reading): void {
+    if (type.includes('latest')) {
+      t.type = type;
+      t.value = r.value;
+      t.count = r.count;
+    } else {
+      t.value += r.value;
+      t.count += r.count;
     }
   }
 
