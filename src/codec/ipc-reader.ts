@@ -254,8 +254,16 @@ export class IpcMessageReader {
           this.dictionaries,
           msg.version,
         );
-        const data = arrow.makeData({ type: this.structType!, length, nullCount: 0, children });
-        out?.push(recordBatchOf(schema, data));
+        // what makeData makes of a struct, without its visitor dispatch (per batch, both sides)
+        const data = new arrow.Data(
+          this.structType!,
+          0,
+          length,
+          0,
+          [undefined, undefined, NO_BITMAP] as never,
+          children,
+        );
+        out?.push(recordBatchOf(schema, data as arrow.Data<arrow.Struct>));
         return;
       }
       default:
@@ -263,6 +271,8 @@ export class IpcMessageReader {
     }
   }
 }
+
+const NO_BITMAP = new Uint8Array(0);
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   // one native compare (the schema is compared for every element: Flink repeats it in each)
