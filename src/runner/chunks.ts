@@ -9,9 +9,9 @@
  * @example
  * for await (const c of scalarChunks(batches, { udfColumns: ['a', 'b'] }, 10_000, metrics)) …
  */
-import type { RecordBatch, Schema } from 'apache-arrow';
+import { Data, type RecordBatch, Schema, Struct } from 'apache-arrow';
 import { nextBefore, peek as peekFirst } from '../util/iterate.js';
-import { selectColumns } from '../util/record-batch.js';
+import { recordBatchOf } from '../util/record-batch.js';
 import { BatchCutter, type BatchSource } from './batch-cutter.js';
 import type { Chunk } from './bundle.js';
 import { cutGroups } from './key-groups.js';
@@ -86,6 +86,7 @@ export interface ChunkSource extends AsyncIterableIterator<Chunk> {
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+const NO_BITMAP = new Uint8Array(0);
 
 /**
  * Chunks for a scalar function: `size`-row batches, every input column forwarded. Rows wait at
@@ -114,7 +115,9 @@ export function scalarChunks(
 
 class ScalarChunks implements ChunkSource {
   private udf: number[] | undefined;
-  private readonly selected = {};
+  private selectedFrom: Schema | undefined;
+  private selectedSchema: Schema | undefined;
+  private selectedType: Struct | undefined;
   private firstRow = 0;
   private readonly cut: BatchCutter;
   private sourceDone = false;
@@ -188,9 +191,8 @@ class ScalarChunks implements ChunkSource {
   /** The next cut batch as a chunk. */
   private take(): Chunk {
     const batch = this.cut.take();
-    this.udf ??= resolveColumns(batch.schema, this.udfColumns, 'UDF input');
     const n = batch.numRows;
-    const udfInput = selectColumns(batch, this.udf, this.selected);
+    const udfInput = this.select(batch);
     const chunk: Chunk = {
       forwarded: batch,
       udfInput,
@@ -200,6 +202,33 @@ class ScalarChunks implements ChunkSource {
     };
     this.firstRow += n;
     return chunk;
+  }
+
+  /**
+   * The UDF input columns of `batch` as a batch (no copy): `selectColumns` without apache-arrow's
+   * makeData visitor, the selected schema and its struct type made once per input schema.
+   */
+  private select(batch: RecordBatch): RecordBatch {
+    if (batch.schema !== this.selectedFrom) {
+      this.udf ??= resolveColumns(batch.schema, this.udfColumns, 'UDF input');
+      const fields = this.udf.map((i) => batch.schema.fields[i]!);
+      this.selectedSchema = new Schema(fields, batch.schema.metadata);
+      this.selectedType = new Struct(fields);
+      this.selectedFrom = batch.schema;
+    }
+    const udf = this.udf!;
+    const all = batch.data.children;
+    const children: Data[] = new Array(udf.length);
+    for (let i = 0; i < udf.length; i++) children[i] = all[udf[i]!]!;
+    const data = new Data(
+      this.selectedType!,
+      0,
+      batch.numRows,
+      0,
+      [undefined, undefined, NO_BITMAP] as never,
+      children,
+    );
+    return recordBatchOf(this.selectedSchema!, data as Data<Struct>);
   }
 
   private accept(r: IteratorResult<RecordBatch>): void {
