@@ -24,10 +24,27 @@ import type { CompiledArg, CompiledCall, CompiledPlan } from './plan.js';
 import { compileRowCall, fillColumn, isThenable } from './row-eval.js';
 import { noteAsyncUdf, withUdfContext } from './udf-context.js';
 
+/** A value, or the promise of it when a UDF on the way returned a promise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+// The DataType of each input column, for the last input schema a plan saw: the decoder hands out
+// the same Schema object while elements repeat it, so the mapping of Arrow fields to DataTypes
+// (and its range check) runs once per schema rather than per batch.
+const columnTypes = new WeakMap<CompiledPlan, { schema: arrow.Schema; types: DataType[] }>();
+
+function columnType(plan: CompiledPlan, batch: arrow.RecordBatch, i: number): DataType {
+  let known = columnTypes.get(plan);
+  if (known?.schema !== batch.schema) {
+    known = { schema: batch.schema, types: [] };
+    columnTypes.set(plan, known);
+  }
+  return (known.types[i] ??= inputType(plan, batch, i)); // inputType does the range check
+}
+
 /** Per-batch state: input columns as Series (made on first use), the batch length. */
 export class BatchContext {
   readonly n: number;
-  readonly #columns = new Map<number, Series>();
+  readonly #columns: (Series | undefined)[] = [];
   constructor(
     readonly plan: CompiledPlan,
     readonly batch: arrow.RecordBatch,
@@ -39,12 +56,12 @@ export class BatchContext {
 
   /** Input column i as a Series (zero-copy over the batch's Data). */
   column(i: number): Series {
-    let s = this.#columns.get(i);
+    let s = this.#columns[i];
     if (!s) {
+      const type = columnType(this.plan, this.batch, i);
       const data = inputData(this.batch, i);
-      const type = inputType(this.plan, this.batch, i); // also the range check
       s = new Series(new arrow.Vector([data]), this.batch.schema.fields[i]!.name, type);
-      this.#columns.set(i, s);
+      this.#columns[i] = s;
     }
     return s;
   }
@@ -73,6 +90,10 @@ export function constantSeries(arg: CompiledArg & { kind: 'constant' }, length: 
   return s;
 }
 
+// Arrow types found to have the layout of a declared type: the decoder reuses its type objects
+// while the schema repeats, so the type texts are compared once per schema, not per batch.
+const matched = new WeakMap<arrow.DataType, DataType>();
+
 /** Checks that an argument column has the Arrow layout the UDF declares for it. */
 export function checkArgType(
   call: CompiledCall,
@@ -82,9 +103,10 @@ export function checkArgType(
   n: number,
 ): void {
   const declared = call.udf.inputTypes?.[k];
-  if (!declared) return;
+  if (!declared || matched.get(got) === declared) return;
   const want = arrowTypeText(declared);
-  if (want !== String(got)) {
+  if (want === String(got)) matched.set(got, declared);
+  else {
     throw wrapUdfError(
       call.udf.name,
       0,
@@ -96,8 +118,11 @@ export function checkArgType(
   }
 }
 
-/** Evaluates one argument over the whole batch. */
-export async function evalArg(call: CompiledCall, k: number, ctx: BatchContext): Promise<Series> {
+/**
+ * Evaluates one argument over the whole batch: synchronously, unless it is a call whose UDFs
+ * returned a promise.
+ */
+export function evalArg(call: CompiledCall, k: number, ctx: BatchContext): MaybePromise<Series> {
   const a = call.args[k]!;
   if (a.kind === 'column') {
     const s = ctx.column(a.index);
@@ -105,37 +130,77 @@ export async function evalArg(call: CompiledCall, k: number, ctx: BatchContext):
     return s;
   }
   if (a.kind === 'constant') return constantSeries(a, ctx.n);
-  const v = await evalCall(a.call, ctx);
-  checkArgType(call, k, `the result of '${a.call.udf.name}'`, v.type, ctx.n);
-  return new Series(v, a.call.output, a.call.resultType);
+  const inner = a.call;
+  const asArg = (v: arrow.Vector): Series => {
+    checkArgType(call, k, `the result of '${inner.udf.name}'`, v.type, ctx.n);
+    return new Series(v, inner.output, inner.resultType);
+  };
+  const v = evalCall(inner, ctx);
+  return v instanceof Promise ? v.then(asArg) : asArg(v);
 }
 
-/** Evaluates a scalar call (vectorized or row UDF) over the batch; returns its checked result column. */
-export async function evalCall(call: CompiledCall, ctx: BatchContext): Promise<arrow.Vector> {
+/**
+ * Evaluates a scalar call (vectorized or row UDF) over the batch; returns its checked result
+ * column. Synchronous while every UDF involved returns synchronously — a batch of a plain UDF
+ * costs no promise and no trip through the microtask queue — else a promise. Throws (or
+ * rejects) with the UdfError of the call that failed.
+ */
+export function evalCall(call: CompiledCall, ctx: BatchContext): MaybePromise<arrow.Vector> {
   const args: Series[] = [];
-  for (let k = 0; k < call.args.length; k++) args.push(await evalArg(call, k, ctx));
+  for (let k = 0; k < call.args.length; k++) {
+    const a = evalArg(call, k, ctx);
+    if (a instanceof Promise) return restOfArgs(call, ctx, args, a).then((all) => applyCall(call, all, ctx));
+    args.push(a);
+  }
+  return applyCall(call, args, ctx);
+}
+
+/** The arguments from the first one that returned a promise on, in order. */
+async function restOfArgs(
+  call: CompiledCall,
+  ctx: BatchContext,
+  args: Series[],
+  pending: Promise<Series>,
+): Promise<Series[]> {
+  args.push(await pending);
+  for (let k = args.length; k < call.args.length; k++) args.push(await evalArg(call, k, ctx));
+  return args;
+}
+
+/** Calls the UDF of `call` over its evaluated arguments and checks what it returns. */
+function applyCall(call: CompiledCall, args: Series[], ctx: BatchContext): MaybePromise<arrow.Vector> {
   const { udf } = call;
   const n = ctx.n;
   const t0 = performance.now();
-  let vector: arrow.Vector;
-  if (udf.kind === 'row') {
-    vector = await rowUdfOverColumns(call, args, n, ctx.context);
-  } else if (udf.kind === 'vectorized') {
-    try {
-      let r: unknown = withUdfContext(ctx.context, [udf.fn], () => udf.fn(...args));
-      if (isThenable(r)) {
-        noteAsyncUdf(udf.fn);
-        r = await r;
-      }
-      vector = toResultVector(udfLabel('vectorized', udf.name), r, n, call.resultType);
-    } catch (e) {
-      throw wrapUdfError(udf.name, 0, n - 1, e);
-    }
-  } else {
+  const done = (vector: arrow.Vector): arrow.Vector => {
+    recordBatch(call.metrics, n, performance.now() - t0);
+    return vector;
+  };
+  if (udf.kind === 'row') return rowUdfOverColumns(call, args, n, ctx.context).then(done);
+  if (udf.kind !== 'vectorized') {
     throw new TypeError(`UDF '${udf.name}' is ${udf.kind}; it cannot be called as a scalar function`);
   }
-  recordBatch(call.metrics, n, performance.now() - t0);
-  return vector;
+  const label = udfLabel('vectorized', udf.name);
+  let r: unknown;
+  try {
+    r = withUdfContext(ctx.context, [udf.fn], () => udf.fn(...args));
+    if (!isThenable(r)) return done(toResultVector(label, r, n, call.resultType));
+  } catch (e) {
+    throw wrapUdfError(udf.name, 0, n - 1, e);
+  }
+  noteAsyncUdf(udf.fn);
+  return Promise.resolve(r).then(
+    (value) => {
+      try {
+        return done(toResultVector(label, value, n, call.resultType));
+      } catch (e) {
+        throw wrapUdfError(udf.name, 0, n - 1, e);
+      }
+    },
+    (e: unknown) => {
+      throw wrapUdfError(udf.name, 0, n - 1, e);
+    },
+  );
 }
 
 /** A row UDF inside a vectorized plan: its (already evaluated) argument columns read row by row. */
@@ -159,6 +224,19 @@ export async function runVectorized(
   batch: arrow.RecordBatch,
   context?: unknown,
 ): Promise<arrow.RecordBatch> {
+  return evaluateVectorized(plan, batch, context);
+}
+
+/**
+ * `runVectorized` without a promise when every UDF of the plan returns synchronously (the
+ * worker's path: one batch per data-plane element, where promise hops add up); with a promise
+ * otherwise. Throws or rejects as `runVectorized` rejects.
+ */
+export function evaluateVectorized(
+  plan: CompiledPlan,
+  batch: arrow.RecordBatch,
+  context?: unknown,
+): MaybePromise<arrow.RecordBatch> {
   if (plan.mode === 'aggregate') {
     throw new TypeError(
       'runVectorized runs scalar and mapBatches plans; use runAggregate for aggregate UDFs',
@@ -166,9 +244,31 @@ export async function runVectorized(
   }
   const ctx = new BatchContext(plan, batch, context);
   if (plan.mode === 'map_batches') return runMapBatches(plan.calls[0]!, ctx);
-  const out: { name: string; type: DataType; vector: arrow.Vector }[] = [];
-  for (const call of plan.calls)
+  const out: OutputColumn[] = [];
+  for (let i = 0; i < plan.calls.length; i++) {
+    const call = plan.calls[i]!;
+    const v = evalCall(call, ctx);
+    if (v instanceof Promise) return restOfCalls(plan, ctx, out, v);
+    out.push({ name: call.output, type: call.resultType, vector: v });
+  }
+  return makeBatch(out, ctx.n, plan);
+}
+
+type OutputColumn = { name: string; type: DataType; vector: arrow.Vector };
+
+/** The calls from the first one that returned a promise on, then the batch. */
+async function restOfCalls(
+  plan: CompiledPlan,
+  ctx: BatchContext,
+  out: OutputColumn[],
+  pending: Promise<arrow.Vector>,
+): Promise<arrow.RecordBatch> {
+  const first = plan.calls[out.length]!;
+  out.push({ name: first.output, type: first.resultType, vector: await pending });
+  for (let i = out.length; i < plan.calls.length; i++) {
+    const call = plan.calls[i]!;
     out.push({ name: call.output, type: call.resultType, vector: await evalCall(call, ctx) });
+  }
   return makeBatch(out, ctx.n, plan);
 }
 
@@ -191,7 +291,7 @@ async function runMapBatches(call: CompiledCall, ctx: BatchContext): Promise<arr
     columns[name] = s;
   }
   const t0 = performance.now();
-  const out: { name: string; type: DataType; vector: arrow.Vector }[] = [];
+  const out: OutputColumn[] = [];
   try {
     const df = DataFrame.fromSeries(columns);
     let r: unknown = withUdfContext(ctx.context, [udf.fn], () => udf.fn(df));

@@ -18,7 +18,7 @@ import { checkInputSchema } from '../exec/input-schema.js';
 import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
 import { type CompiledPlan, type LoadPlanOptions, loadPlan, type Plan } from '../exec/plan.js';
 import { withAsyncUdfContext } from '../exec/udf-context.js';
-import { runVectorized } from '../exec/vectorized.js';
+import { evaluateVectorized } from '../exec/vectorized.js';
 import type { ElementMode } from './options.js';
 import type { DeferredElement } from './types.js';
 
@@ -113,18 +113,36 @@ export class ElementRunner {
   /**
    * Runs an Arrow element and returns its result element to be written later, straight into the
    * message that carries it (no buffer of its own). The result is checked here, and its size
-   * known; only the copy of its columns waits for `write`.
+   * known; only the copy of its columns waits for `write`. The output comes synchronously once
+   * the plan is loaded, while its UDFs return synchronously (the main thread's per-element path,
+   * where each promise hop costs); else as a promise. A failure is thrown or rejected alike.
    */
-  async runDeferred(
+  runDeferred(
     planKey: string,
     plan: Plan,
     bytes: Uint8Array,
     info: { rowsIn: number },
     context?: unknown,
-  ): Promise<DeferredOutput> {
+  ): DeferredOutput | Promise<DeferredOutput> {
     const c = this.compiled(planKey, plan, context);
-    const compiled = c instanceof Promise ? await c : c;
-    const result = await this.#execute(compiled, bytes, info, context);
+    if (c instanceof Promise)
+      return c.then((compiled) => this.#runDeferred(planKey, compiled, bytes, info, context));
+    return this.#runDeferred(planKey, c, bytes, info, context);
+  }
+
+  #runDeferred(
+    planKey: string,
+    compiled: CompiledPlan,
+    bytes: Uint8Array,
+    info: { rowsIn: number },
+    context: unknown,
+  ): DeferredOutput | Promise<DeferredOutput> {
+    const result = this.#execute(compiled, bytes, info, context);
+    if (result instanceof Promise) return result.then((r) => this.#defer(planKey, compiled, r));
+    return this.#defer(planKey, compiled, result);
+  }
+
+  #defer(planKey: string, compiled: CompiledPlan, result: arrow.RecordBatch): DeferredOutput {
     const encoder = this.#encoder(planKey, result.schema);
     const size = encoder.elementSize(result);
     return {
@@ -138,19 +156,22 @@ export class ElementRunner {
     };
   }
 
-  /** Decodes an Arrow element and runs the vectorized or aggregate executor over its batch. */
+  /**
+   * Decodes an Arrow element and runs the vectorized or aggregate executor over its batch (the
+   * vectorized one without a promise while its UDFs return synchronously).
+   */
   #execute(
     compiled: CompiledPlan,
     bytes: Uint8Array,
     info: { rowsIn: number },
     context: unknown,
-  ): Promise<arrow.RecordBatch> {
+  ): arrow.RecordBatch | Promise<arrow.RecordBatch> {
     const batch = decodeOne(bytes);
     info.rowsIn = batch.numRows;
     if (compiled.inputTypes) checkInputSchema(batch, compiled.inputTypes);
     return compiled.mode === 'aggregate'
       ? runAggregate(compiled, batch, [], context)
-      : runVectorized(compiled, batch, context);
+      : evaluateVectorized(compiled, batch, context);
   }
 
   #encoder(planKey: string, schema: arrow.Schema): ArrowFrameEncoder {

@@ -323,7 +323,7 @@ export class ThreadPool implements ExecutorPool {
     try {
       // process.exit in the UDF must fail the batch here, not end the worker
       if (defer && mode === 'arrow') {
-        const o = await withExitGuard(() => this.#main!.runDeferred(planKey, plan, bytes, info));
+        const o = await withExitGuard(async () => this.#main!.runDeferred(planKey, plan, bytes, info));
         out = o;
         size = o.element.size;
         return o.element;
