@@ -8,7 +8,7 @@ import * as arrow from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { newBitmap } from '../../src/series/bitmap.js';
-import { simdScanner } from '../../src/series/kernels/simd-scan.js';
+import { type ScanKernel, simdScanner } from '../../src/series/kernels/simd-scan.js';
 import { strCase, strSearch } from '../../src/series/kernels/string.js';
 import { strSearchCased } from '../../src/series/kernels/string-cased.js';
 import { Series } from '../../src/series/series.js';
@@ -238,12 +238,15 @@ describe('what the search on the original bytes relies on', () => {
 
 describe('the WebAssembly SIMD scan against a naive scan of the same bytes', () => {
   const scanner = simdScanner();
+  const KERNELS: readonly ScanKernel[] = ['rows', 'wide', 'auto'];
 
   /** Rows of random bytes (biased towards the pattern's bytes), their offsets starting anywhere. */
   const rowsAndPattern = fc
     .record({
       alphabet: fc.uniqueArray(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 5 }),
-      lengths: fc.array(fc.integer({ min: 0, max: 70 }), { maxLength: 200 }),
+      lengths: fc.array(fc.oneof(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 60, max: 140 })), {
+        maxLength: 200,
+      }),
       lead: fc.integer({ min: 0, max: 40 }),
       m: fc.integer({ min: 1, max: 40 }),
       seed: fc.integer(),
@@ -275,9 +278,9 @@ describe('the WebAssembly SIMD scan against a naive scan of the same bytes', () 
   it('contains: rows holding the pattern (through the OR masks), and the unmatched rows (not shorter than it) with bytes ≥ 0x80', () => {
     expect(scanner).not.toBeNull(); // Node 20 has WebAssembly SIMD
     fc.assert(
-      fc.property(rowsAndPattern, ({ offsets, bytes, n, value, or }) => {
+      fc.property(rowsAndPattern, fc.constantFrom(...KERNELS), ({ offsets, bytes, n, value, or }, kernel) => {
         const bits = newBitmap(n);
-        const exact = scanner!.contains(offsets, bytes, n, or, value, bits);
+        const exact = scanner!.contains(offsets, bytes, n, or, value, bits, null, kernel);
         let want = 0;
         for (let i = 0; i < n; i++) {
           const s = offsets[i]!;
@@ -299,6 +302,92 @@ describe('the WebAssembly SIMD scan against a naive scan of the same bytes', () 
       }),
       { numRuns: 400 },
     );
+  });
+
+  it('contains with a validity bitmap: null rows are skipped (bit clear, never undecided), at any bit offset', () => {
+    fc.assert(
+      fc.property(
+        rowsAndPattern,
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer(),
+        fc.constantFrom(...KERNELS),
+        ({ offsets, bytes, n, value, or }, offset, seed, kernel) => {
+          let x = seed | 1;
+          const valid = new Uint8Array(((offset + n + 63) >>> 6) << 3);
+          const isValid = (i: number) => ((valid[(offset + i) >>> 3]! >>> ((offset + i) & 7)) & 1) === 1;
+          for (let i = 0; i < offset + n; i++) {
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            if ((x >>> 0) % 5 !== 0) valid[i >>> 3]! |= 1 << (i & 7);
+          }
+          const bits = newBitmap(n);
+          const exact = scanner!.contains(
+            offsets,
+            bytes,
+            n,
+            or,
+            value,
+            bits,
+            { bits: valid, offset },
+            kernel,
+          );
+          for (let i = 0; i < n; i++) {
+            const s = offsets[i]!;
+            const e = offsets[i + 1]!;
+            let hit = false;
+            for (let p = s; p + value.length <= e && !hit; p++) {
+              let q = 0;
+              while (q < value.length && (bytes[p + q]! | or[q]!) === value[q]) q++;
+              hit = q === value.length;
+            }
+            let high = false;
+            for (let p = s; p < e; p++) high ||= bytes[p]! >= 0x80;
+            const ok = isValid(i);
+            expect([i, (bits[i >>> 3]! >>> (i & 7)) & 1]).toEqual([i, ok && hit ? 1 : 0]);
+            const undecided = ok && !hit && high && e - s >= value.length;
+            expect([i, exact === null ? 0 : (exact[i >>> 3]! >>> (i & 7)) & 1]).toEqual([
+              i,
+              undecided ? 1 : 0,
+            ]);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('auto takes the wide kernel after a call where matches were mixed, with the same results', () => {
+    // Half the rows match at random: the second call runs the wide kernel (the rate of the first).
+    const enc8 = new TextEncoder();
+    let x = 7;
+    const rows: Uint8Array[] = [];
+    for (let i = 0; i < 3000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const pad = 'a'.repeat((x >>> 8) % 90);
+      rows.push(enc8.encode(x & 0x10000 ? `${pad}ViDeO${i}` : `${pad}vide${i}`));
+    }
+    const offsets = new Int32Array(rows.length + 1);
+    rows.forEach((r, i) => {
+      offsets[i + 1] = offsets[i]! + r.length;
+    });
+    const bytes = new Uint8Array(offsets[rows.length]!);
+    for (let i = 0; i < rows.length; i++) bytes.set(rows[i]!, offsets[i]!);
+    const value = enc8.encode('video');
+    const or = new Uint8Array(5).fill(0x20);
+    const want = newBitmap(rows.length);
+    scanner!.contains(offsets, bytes, rows.length, or, value, want, null, 'rows');
+    for (let k = 0; k < 3; k++) {
+      const got = newBitmap(rows.length);
+      scanner!.contains(offsets, bytes, rows.length, or, value, got, null, 'auto');
+      expect(got).toEqual(want);
+    }
+    const count = rows.filter((r) => new TextDecoder().decode(r).toLowerCase().includes('video')).length;
+    let set = 0;
+    for (let i = 0; i < rows.length; i++) set += (want[i >>> 3]! >>> (i & 7)) & 1;
+    expect(set).toBe(count);
+    expect(count / rows.length).toBeGreaterThan(0.3);
+    expect(count / rows.length).toBeLessThan(0.7);
   });
 
   it('nonAsciiRows: the rows holding a byte ≥ 0x80', () => {

@@ -73,7 +73,7 @@ export function strSearchCased(
   const fold = upper ? 'upper' : 'lower';
   const undecided = isAsciiBytes(pat)
     ? where === 'contains'
-      ? searchContains(offsets, bytes, n, pat, fold, bits, true)
+      ? searchContains(offsets, bytes, n, pat, fold, bits, true, vectorValidity(vector))
       : searchAffix(offsets, bytes, n, pat, fold, where === 'end', bits, true)
     : nonAsciiRows(offsets, bytes, n);
   if (undecided !== null) decideExactly(vector, offsets, bytes, pat, where, upper, bits, undecided);

@@ -21,7 +21,7 @@
  * const undecided = searchContains(offsets, bytes, n, utf8('video'), 'lower', bits, true);
  */
 
-import { newBitmap } from '../bitmap.js';
+import { type BitsAt, newBitmap } from '../bitmap.js';
 import { SIMD_MAX_PATTERN, type SimdScanner, simdScanner } from './simd-scan.js';
 
 /** Below this many bytes, copying into the WebAssembly module costs more than it saves. */
@@ -78,7 +78,8 @@ function highRows(
  * Sets bit i of `bits` for every row i whose bytes, case-folded, contain `pat` (non-empty, taken as
  * it is: with `fold` 'lower' a pattern holding an upper-case letter matches nothing). Rows are
  * `bytes[offsets[i], offsets[i + 1])`. With `undecided`, returns the bitmap of the rows without
- * a match that hold a byte ≥ 0x80 (null when there is none); without, null.
+ * a match that hold a byte ≥ 0x80 (null when there is none); without, null. With `valid`, the
+ * null rows' bits and outcomes are left as they come (clear, or set: callers mask them).
  */
 export function searchContains(
   offsets: Int32Array,
@@ -88,13 +89,14 @@ export function searchContains(
   fold: Fold,
   bits: Uint8Array,
   undecided = false,
+  valid: BitsAt | null = null,
 ): Uint8Array | null {
   const m = pat.length;
   if (n === 0 || m === 0) return null;
   if (offsets[n]! - offsets[0]! >= SIMD_MIN_BYTES && m <= SIMD_MAX_PATTERN) {
     const scanner = simdScanner();
     if (scanner !== null) {
-      const rest = simdContains(scanner, offsets, bytes, n, pat, fold, bits);
+      const rest = simdContains(scanner, offsets, bytes, n, pat, fold, bits, valid);
       return undecided ? rest : null;
     }
   }
@@ -190,10 +192,11 @@ function simdContains(
   pat: Uint8Array,
   fold: Fold,
   bits: Uint8Array,
+  valid: BitsAt | null,
 ): Uint8Array | null {
   const key = scanKey(pat, fold);
   if (key === null) return scanner.nonAsciiRows(offsets, bytes, n); // no row matches
-  return scanner.contains(offsets, bytes, n, key.or, key.value, bits);
+  return scanner.contains(offsets, bytes, n, key.or, key.value, bits, valid);
 }
 
 /**
