@@ -27,6 +27,7 @@ import {
   type StateRequest,
   type StateResponse,
 } from '../proto/fn-api.js';
+import { decodeInstructionResponse, encodeInstructionRequest } from './control-codec.js';
 import type { WorkerConnection } from './worker-connection.js';
 
 /** What the services look up: the runner's workers, descriptors, provision info and log sink. */
@@ -50,6 +51,20 @@ export const RunnerDataService = {
     requestDeserialize: (v: Buffer): IncomingElements => decodeElements(v),
     responseSerialize: (v: Buffer): Buffer => v,
     responseDeserialize: (v: Buffer): Buffer => v,
+  },
+};
+
+/**
+ * BeamFnControl with the runner's codec for its instructions and the worker's responses
+ * (src/runner/control-codec.ts: by hand for process_bundle, generated for the rest). Same method
+ * paths and bytes as Beam's.
+ */
+export const RunnerControlService = {
+  ...BeamFnControlService,
+  control: {
+    ...BeamFnControlService.control,
+    requestDeserialize: (v: Buffer): InstructionResponse => decodeInstructionResponse(v),
+    responseSerialize: (v: InstructionRequest): Buffer => encodeInstructionRequest(v),
   },
 };
 
@@ -79,7 +94,7 @@ export function addControlServices(server: grpc.Server, reg: ServiceRegistry): v
     },
   });
 
-  server.addService(BeamFnControlService, {
+  server.addService(RunnerControlService, {
     control(call: grpc.ServerDuplexStream<InstructionResponse, InstructionRequest>) {
       const id = workerIdOf(call);
       const conn = id === undefined ? undefined : reg.connection(id);
