@@ -22,7 +22,7 @@ const monitoringInfo = fc.record({
 });
 
 const processBundleResponse = fc.record({
-  residualRoots: fc.constant([]),
+  residualRoots: fc.constant([] as never[]),
   monitoringInfos: fc.array(monitoringInfo, { maxLength: 8 }),
   requiresFinalization: fc.boolean(),
   monitoringData: fc.dictionary(text, bytes, { maxKeys: 4 }),
@@ -34,13 +34,13 @@ describe('runner control codec', () => {
     const request = fc.oneof(
       fc.record({
         instructionId: text,
-        processBundle: fc.record({ processBundleDescriptorId: text, cacheTokens: fc.constant([]) }),
+        processBundle: fc.record({ processBundleDescriptorId: text, cacheTokens: fc.constant([] as never[]) }),
       }),
       fc.record({
         instructionId: text,
         processBundle: fc.record({
           processBundleDescriptorId: text,
-          cacheTokens: fc.constant([{ token: Uint8Array.of(1, 2), userState: {} }]),
+          cacheTokens: fc.constant([{ token: Uint8Array.of(1, 2), userState: {} }] as never[]),
         }),
       }),
       fc.record({ instructionId: text, processBundleProgress: fc.record({ instructionId: text }) }),
