@@ -21,7 +21,7 @@
  * const ch = new DataChannel('localhost:50001', '1-1');
  * const input = ch.inbound('7', 'fn/read/input:0');
  * const out = ch.outbound('7', 'fn/write/:0');
- * await out.write([bytes]);
+ * await out.write(bytes);
  * await out.close(); // is_last
  */
 import * as grpc from '@grpc/grpc-js';
@@ -314,26 +314,23 @@ export class DataChannel {
     }
   }
 
-  /** @internal Appends output; returns a promise when the writer should wait for gRPC to drain. */
-  append(
-    instructionId: string,
-    transformId: string,
-    parts: readonly PayloadPart[],
-    isLast: boolean,
-  ): Promise<void> | undefined {
+  /**
+   * @internal Appends output of the writer `w` (one part, or `is_last` with none); returns a
+   * promise when the writer should wait for gRPC to drain.
+   */
+  append(w: Outbound, part: PayloadPart | undefined, isLast: boolean): Promise<void> | undefined {
     if (this.#error) return Promise.reject(this.#error);
-    let bytes = 0;
-    for (const p of parts) bytes += p instanceof Uint8Array ? p.byteLength : p.size;
+    const bytes = part === undefined ? 0 : part instanceof Uint8Array ? part.byteLength : part.size;
     // One Data entry per (instruction, transform) in each outgoing message, however writers interleave.
-    const k = key(instructionId, transformId);
-    const entry = this.#pendingByKey.get(k);
+    const entry = this.#pendingByKey.get(w.key);
     if (entry && !entry.isLast) {
-      (entry.parts as PayloadPart[]).push(...parts);
+      if (part !== undefined) (entry.parts as PayloadPart[]).push(part);
       entry.isLast = isLast;
     } else {
-      const e: OutgoingData = { instructionId, transformId, parts: [...parts], isLast };
+      const { instructionId, transformId } = w;
+      const e: OutgoingData = { instructionId, transformId, parts: part === undefined ? [] : [part], isLast };
       this.#pending.push(e);
-      this.#pendingByKey.set(k, e);
+      this.#pendingByKey.set(w.key, e);
     }
     this.#pendingBytes += bytes;
     if (isLast) {
@@ -450,16 +447,21 @@ function materialize(data: readonly OutgoingData[]): OutgoingData[] {
 /** The writer of one (instruction, transform)'s output elements. */
 export class Outbound {
   #closed = false;
+  /** @internal The channel's key of (instruction, transform), made once rather than per element. */
+  readonly key: string;
+
   constructor(
     private readonly channel: DataChannel,
     readonly instructionId: string,
     readonly transformId: string,
-  ) {}
+  ) {
+    this.key = key(instructionId, transformId);
+  }
 
-  /** Appends bytes (whole framed elements, as parts); await the result when it is a promise. */
-  write(parts: readonly Uint8Array[]): Promise<void> | undefined {
-    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
-    return this.channel.append(this.instructionId, this.transformId, parts, false);
+  /** Appends bytes (whole framed elements); await the result when it is a promise. */
+  write(bytes: Uint8Array): Promise<void> | undefined {
+    this.#open();
+    return this.channel.append(this, bytes, false);
   }
 
   /**
@@ -468,7 +470,7 @@ export class Outbound {
    * written; `copied` is called then (the payload's buffer may be reused from that moment).
    */
   writeElement(payload: Uint8Array, copied?: () => void): Promise<void> | undefined {
-    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
+    this.#open();
     const n = payload.byteLength;
     const prefix = varintSize(n);
     const part: PayloadPart = {
@@ -481,7 +483,7 @@ export class Outbound {
         return at + n;
       },
     };
-    return this.channel.append(this.instructionId, this.transformId, [part], false);
+    return this.channel.append(this, part, false);
   }
 
   /**
@@ -489,19 +491,23 @@ export class Outbound {
    * the message's buffer, its IPC stream 8-byte aligned at the receiver (see `writeElement`).
    */
   writeDeferred(element: DeferredElement): Promise<void> | undefined {
-    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
+    this.#open();
     const part: PayloadPart = {
       size: element.size,
       alignAt: element.prefix,
       write: (out, pos) => element.write(out, pos),
     };
-    return this.channel.append(this.instructionId, this.transformId, [part], false);
+    return this.channel.append(this, part, false);
   }
 
   /** Sends `is_last`; resolves once gRPC has taken everything written before it. */
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     this.#closed = true;
-    return this.channel.append(this.instructionId, this.transformId, [], true) ?? Promise.resolve();
+    return this.channel.append(this, undefined, true) ?? Promise.resolve();
+  }
+
+  #open(): void {
+    if (this.#closed) throw new Error(`output ${this.instructionId}/${this.transformId} is already closed`);
   }
 }

@@ -107,7 +107,7 @@ export async function runStage(
       w =
         stage.mode === 'arrow'
           ? output.writeElement(result, pool.recycle && (() => pool.recycle!(result)))
-          : output.write([result]);
+          : output.write(result);
     }
     if (w) {
       // Results keep settling after the stage stopped on a broken stream, and a write chained

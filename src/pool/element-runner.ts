@@ -10,9 +10,8 @@
  * encoder (which caches the result schema's bytes).
  */
 import type * as arrow from 'apache-arrow';
-import { ArrowFrameEncoder, decodeArrowPayload } from '../codec/arrow-frame.js';
+import { ArrowFrameEncoder, decodeArrowPayload, type PlannedElement } from '../codec/arrow-frame.js';
 import { runRowWiseCoded } from '../codec/row-coder-exec.js';
-import { varintSize } from '../codec/varint.js';
 import { runAggregate } from '../exec/aggregate.js';
 import { checkInputSchema } from '../exec/input-schema.js';
 import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
@@ -143,17 +142,9 @@ export class ElementRunner {
   }
 
   #defer(planKey: string, compiled: CompiledPlan, result: arrow.RecordBatch): DeferredOutput {
-    const encoder = this.#encoder(planKey, result.schema);
-    const size = encoder.elementSize(result);
-    return {
-      element: {
-        size,
-        prefix: size - streamSize(size),
-        write: (out, pos) => encoder.encodeInto(result, out, pos),
-      },
-      rowsOut: result.numRows,
-      metrics: this.#take(compiled),
-    };
+    // planned once: its size now, its bytes when the message is written
+    const planned = this.#encoder(planKey, result.schema).planElement(result);
+    return { element: new DeferredResult(planned), rowsOut: result.numRows, metrics: this.#take(compiled) };
   }
 
   /**
@@ -210,11 +201,21 @@ function prefixSize(element: Uint8Array): number {
   return i + 1;
 }
 
-/** Bytes of the IPC stream in an element of `size` bytes (varint prefix + stream). */
-function streamSize(size: number): number {
-  let p = 1;
-  while (varintSize(size - p) !== p) p++;
-  return size - p;
+/** A result element planned by the encoder, written when its message is. */
+class DeferredResult implements DeferredElement {
+  readonly size: number;
+  readonly prefix: number;
+  readonly #planned: PlannedElement;
+
+  constructor(planned: PlannedElement) {
+    this.#planned = planned;
+    this.size = planned.size;
+    this.prefix = planned.alignAt;
+  }
+
+  write(out: Uint8Array, pos: number): number {
+    return this.#planned.write(out, pos);
+  }
 }
 
 /** Same field names, types and nullability: the cached schema bytes still describe the batch. */

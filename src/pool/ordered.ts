@@ -11,7 +11,7 @@
  */
 export class OrderedResults<T> {
   readonly #write: (value: T, index: number) => void;
-  // Settled results not yet written, by index; a slot is deleted as soon as it is written.
+  // Results that completed before an earlier one, by index, until they are written.
   readonly #settled = new Map<number, { ok: true; value: T } | { ok: false; error: unknown }>();
   #added = 0;
   #next = 0;
@@ -37,8 +37,8 @@ export class OrderedResults<T> {
     if (this.#closed) throw new Error('OrderedResults: add() after done()');
     const i = this.#added++;
     result.then(
-      (value) => this.#settle(i, { ok: true, value }),
-      (error) => this.#settle(i, { ok: false, error }),
+      (value) => this.#settle(i, value),
+      (error) => this.#fail(i, error),
     );
   }
 
@@ -51,26 +51,51 @@ export class OrderedResults<T> {
     });
   }
 
-  #settle(i: number, r: { ok: true; value: T } | { ok: false; error: unknown }): void {
+  #settle(i: number, value: T): void {
     if (this.#failure) return; // the bundle already failed; later results only need handling
-    this.#settled.set(i, r);
+    if (i !== this.#next) {
+      this.#settled.set(i, { ok: true, value });
+      return;
+    }
+    // The usual case, results completing in order: written at once, nothing kept.
+    if (this.#write1(value)) this.#drain();
+    this.#maybeFinish();
+  }
+
+  #fail(i: number, error: unknown): void {
+    if (this.#failure) return;
+    if (i !== this.#next) this.#settled.set(i, { ok: false, error });
+    else this.#failed(error);
+    this.#maybeFinish();
+  }
+
+  /** Writes the next result; false once that failed. */
+  #write1(value: T): boolean {
+    try {
+      this.#write(value, this.#next);
+    } catch (error) {
+      this.#failed(error);
+      return false;
+    }
+    this.#next++;
+    return true;
+  }
+
+  /** Writes the results kept because they completed before an earlier one, as far as they go. */
+  #drain(): void {
     for (let s = this.#settled.get(this.#next); s !== undefined; s = this.#settled.get(this.#next)) {
       this.#settled.delete(this.#next);
       if (!s.ok) {
-        this.#failure = { error: s.error };
-        this.#settled.clear();
-        break;
+        this.#failed(s.error);
+        return;
       }
-      try {
-        this.#write(s.value, this.#next);
-      } catch (error) {
-        this.#failure = { error };
-        this.#settled.clear();
-        break;
-      }
-      this.#next++;
+      if (!this.#write1(s.value)) return;
     }
-    this.#maybeFinish();
+  }
+
+  #failed(error: unknown): void {
+    this.#failure = { error };
+    this.#settled.clear();
   }
 
   #maybeFinish(): void {

@@ -12,7 +12,7 @@ afterAll(() => runner.close());
 describe('DataChannel', () => {
   it('pauses the stream while too much input waits unread, then delivers all of it in order', async () => {
     const ch = new DataChannel(runner.url, 'w', { maxBufferedBytes: 256 * 1024 });
-    ch.outbound('x', 'hello').write([Uint8Array.of(1)]); // opens the stream
+    ch.outbound('x', 'hello').write(Uint8Array.of(1)); // opens the stream
     await runner.dataConnected();
     const chunk = (k: number) => new Uint8Array(64 * 1024).fill(k);
     let sent = 0;
@@ -42,8 +42,8 @@ describe('DataChannel', () => {
     const a = ch.outbound('p', 'out');
     const b = ch.outbound('q', 'out');
     for (let i = 0; i < 100; i++) {
-      a.write([Uint8Array.of(i)]);
-      b.write([Uint8Array.of(200 - i)]);
+      a.write(Uint8Array.of(i));
+      b.write(Uint8Array.of(200 - i));
     }
     await Promise.all([a.close(), b.close()]);
     expect([...(await runner.output('p', 'out'))]).toEqual(Array.from({ length: 100 }, (_, i) => i));
@@ -96,7 +96,7 @@ describe('DataChannel', () => {
 
   it('drops data of finished instructions and fails readers when the stream breaks', async () => {
     const ch = new DataChannel(runner.url, 'w3');
-    ch.outbound('z', 'o').write([Uint8Array.of(0)]);
+    ch.outbound('z', 'o').write(Uint8Array.of(0));
     await runner.dataConnected();
     ch.finish('gone');
     await runner.sendData([
