@@ -111,14 +111,15 @@ const CL = {
   chunks: 16,
   word: 17,
   bits: 18,
-  oFirst: 19,
-  vFirst: 20,
-  oLast: 21,
-  vLast: 22,
-  oPat: 23,
-  vPat: 24,
-  b0: 25,
-  b1: 26,
+  baseLim: 19,
+  oFirst: 20,
+  vFirst: 21,
+  oLast: 22,
+  vLast: 23,
+  oPat: 24,
+  vPat: 25,
+  b0: 26,
+  b1: 27,
 };
 /**
  * bitmask(eq(load(p + off) | oFirst, vFirst) & eq(load(p + off + lastAt) | oLast, vLast)), with
@@ -297,9 +298,27 @@ const step = (noMatch: number, hit: number, lastAt: number | null, first: boolea
 // memory).
 const containsBody = (m: number | null) => {
   const lastAt = m === null ? null : m - 1;
+  /** The lowest row of `bits`, taken out of it and searched. */
+  const row = [
+    ...[...get(CL.word), ...i32(5), ...I32_SHL, ...get(CL.bits), ...I32_CTZ, ...I32_ADD, ...set(CL.row)],
+    ...[...get(CL.bits), ...get(CL.bits), ...i32(1), ...I32_SUB, ...I32_AND, ...set(CL.bits)],
+    ...[...get(C.offs), ...get(CL.row), ...i32(2), ...I32_SHL, ...I32_ADD, ...tee(CL.addr)],
+    ...[...I32_LOAD(0), ...get(C.base), ...I32_SUB, ...set(CL.p)],
+    ...[...get(CL.addr), ...I32_LOAD(4), ...get(CL.baseLim), ...I32_SUB, ...set(CL.lim)],
+    ...BLOCK, // no match: 0 stays (markRest looks at such rows afterwards)
+    ...BLOCK, // hit
+    ...step(1, 0, lastAt, true), // the first 32 bytes outside the loop: often all a row needs
+    ...LOOP,
+    ...step(2, 1, lastAt, false),
+    ...br(0),
+    ...END,
+    ...END, // hit
+    ...[...get(C.out), ...get(CL.row), ...I32_ADD, ...i32(1), ...I32_STORE8()],
+    ...END, // no match
+  ];
   return fn(
     [
-      [12, I32],
+      [13, I32],
       [8, V128],
     ],
     [
@@ -322,6 +341,7 @@ const containsBody = (m: number | null) => {
       ...[...get(C.pat), ...V128_LOAD(64), ...set(CL.oPat), ...get(C.pat), ...V128_LOAD(80), ...set(CL.vPat)],
       ...[...get(C.m), ...i32(1), ...I32_SUB, ...set(CL.lastAt)],
       ...[...get(C.m), ...i32(15), ...I32_ADD, ...i32(4), ...I32_SHR_U, ...set(CL.chunks)],
+      ...[...get(C.base), ...get(CL.lastAt), ...I32_ADD, ...set(CL.baseLim)],
       ...BLOCK,
       ...LOOP, // validity words: rows word * 32 + [0, 32)
       ...[...get(CL.word), ...i32(5), ...I32_SHL, ...get(C.rows), ...I32_GE_U, ...brIf(1)],
@@ -331,25 +351,11 @@ const containsBody = (m: number | null) => {
       ...[...tee(CL.c), ...I32_SHL, ...i32(1), ...I32_SUB, ...get(CL.c), ...i32(32), ...I32_GE_U, ...SELECT],
       ...[...I32_AND, ...set(CL.bits)],
       ...BLOCK,
-      ...LOOP, // the word's rows
+      ...LOOP, // the word's rows, two per turn (V8 checks the stack once per turn of a loop)
       ...[...get(CL.bits), ...I32_EQZ, ...brIf(1)],
-      ...[...get(CL.word), ...i32(5), ...I32_SHL, ...get(CL.bits), ...I32_CTZ, ...I32_ADD, ...set(CL.row)],
-      ...[...get(CL.bits), ...get(CL.bits), ...i32(1), ...I32_SUB, ...I32_AND, ...set(CL.bits)],
-      ...[...get(C.offs), ...get(CL.row), ...i32(2), ...I32_SHL, ...I32_ADD, ...tee(CL.addr)],
-      ...[...I32_LOAD(0), ...get(C.base), ...I32_SUB, ...set(CL.p)],
-      ...[...get(CL.addr), ...I32_LOAD(4), ...get(C.base), ...I32_SUB],
-      ...(lastAt === null ? get(CL.lastAt) : i32(lastAt)),
-      ...[...I32_SUB, ...set(CL.lim)],
-      ...BLOCK, // no match: 0 stays (markRest looks at such rows afterwards)
-      ...BLOCK, // hit
-      ...step(1, 0, lastAt, true), // the first 32 bytes outside the loop: often all a row needs
-      ...LOOP,
-      ...step(2, 1, lastAt, false),
-      ...br(0),
-      ...END,
-      ...END, // hit
-      ...[...get(C.out), ...get(CL.row), ...I32_ADD, ...i32(1), ...I32_STORE8()],
-      ...END, // no match
+      ...row,
+      ...[...get(CL.bits), ...I32_EQZ, ...brIf(1)],
+      ...row,
       ...br(0),
       ...END,
       ...END,
@@ -374,7 +380,7 @@ const wideBody = (m: number | null) => {
   const M1 = CL.bits;
   return fn(
     [
-      [12, I32],
+      [13, I32],
       [8, V128],
     ],
     [
