@@ -57,7 +57,6 @@ import {
   I32_STORE8,
   I32_STORE16,
   I32_SUB,
-  I32_XOR,
   IF,
   i32,
   instantiate,
@@ -174,11 +173,9 @@ const unmatched16 = [
     ...I8X16_EQ,
     ...I8X16_BITMASK,
   ],
-  // lanes past the last row do not count
-  ...[...i32(-1), ...i32(-1), ...get(R.rows), ...get(RL.r), ...I32_SUB, ...I32_SHL, ...i32(-1), ...I32_XOR],
-  ...[...get(R.rows), ...get(RL.r), ...I32_SUB, ...i32(16), ...I32_GE_U, ...SELECT], // ≥ 16 rows left: all
-  ...[...I32_AND, ...get(R.valid), ...get(RL.r), ...i32(3), ...I32_SHR_U, ...I32_ADD, ...I32_LOAD16_U()],
-  ...I32_AND,
+  // lanes past the last row: rows of the next chunk (not the last chunk: 32 rows a word), or past
+  // the column's last row, whose validity bits are clear
+  ...[...get(R.valid), ...get(RL.r), ...i32(3), ...I32_SHR_U, ...I32_ADD, ...I32_LOAD16_U(), ...I32_AND],
 ];
 const MARK_REST = fn(
   [
@@ -284,8 +281,9 @@ const step = (noMatch: number, hit: number, lastAt: number | null, first: boolea
     ...[...get(CL.p), ...i32(32), ...I32_ADD, ...set(CL.p)],
   ];
 };
-// A match stores 1 at out + row, the row's byte in a zeroed byte-per-row array; `pack` makes the
-// bitmap afterwards (bit 0 of each byte). The row loop keeps nothing but the row and its bounds.
+// A row stores 1 (match) or 0 at out + row, its byte in a byte-per-row array; `pack` makes the
+// bitmap afterwards (bit 0 of each byte, masked by the validity bits: a null row's byte is never
+// written). The row loop keeps nothing but the row and its bounds.
 // A row's first step has no check of its own for rows shorter than the pattern: their candidates
 // are past lim, and without one the next step's check ends the row.
 //
@@ -305,16 +303,19 @@ const containsBody = (m: number | null) => {
     ...[...get(C.offs), ...get(CL.row), ...i32(2), ...I32_SHL, ...I32_ADD, ...tee(CL.addr)],
     ...[...I32_LOAD(0), ...get(C.base), ...I32_SUB, ...set(CL.p)],
     ...[...get(CL.addr), ...I32_LOAD(4), ...get(CL.baseLim), ...I32_SUB, ...set(CL.lim)],
-    ...BLOCK, // no match: 0 stays (markRest looks at such rows afterwards)
+    ...BLOCK, // row done
     ...BLOCK, // hit
-    ...step(1, 0, lastAt, true), // the first 32 bytes outside the loop: often all a row needs
+    ...BLOCK, // no match
+    ...step(0, 1, lastAt, true), // the first 32 bytes outside the loop: often all a row needs
     ...LOOP,
-    ...step(2, 1, lastAt, false),
+    ...step(1, 2, lastAt, false),
     ...br(0),
     ...END,
+    ...END, // no match: 0 (markRest looks at such rows afterwards)
+    ...[...get(C.out), ...get(CL.row), ...I32_ADD, ...i32(0), ...I32_STORE8(), ...br(1)],
     ...END, // hit
     ...[...get(C.out), ...get(CL.row), ...I32_ADD, ...i32(1), ...I32_STORE8()],
-    ...END, // no match
+    ...END, // row done
   ];
   return fn(
     [
@@ -345,11 +346,16 @@ const containsBody = (m: number | null) => {
       ...BLOCK,
       ...LOOP, // validity words: rows word * 32 + [0, 32)
       ...[...get(CL.word), ...i32(5), ...I32_SHL, ...get(C.rows), ...I32_GE_U, ...brIf(1)],
-      ...[...get(C.valid), ...get(CL.word), ...i32(2), ...I32_SHL, ...I32_ADD, ...I32_LOAD(0)],
-      // the last word's bits past the last row do not count
-      ...[...i32(-1), ...i32(1), ...get(C.rows), ...get(CL.word), ...i32(5), ...I32_SHL, ...I32_SUB],
-      ...[...tee(CL.c), ...I32_SHL, ...i32(1), ...I32_SUB, ...get(CL.c), ...i32(32), ...I32_GE_U, ...SELECT],
-      ...[...I32_AND, ...set(CL.bits)],
+      // (a chunk but the last has 32 rows a word; the bits past the column's last row are clear)
+      ...[
+        ...get(C.valid),
+        ...get(CL.word),
+        ...i32(2),
+        ...I32_SHL,
+        ...I32_ADD,
+        ...I32_LOAD(0),
+        ...set(CL.bits),
+      ],
       ...BLOCK,
       ...LOOP, // the word's rows, two per turn (V8 checks the stack once per turn of a loop)
       ...[...get(CL.bits), ...I32_EQZ, ...brIf(1)],
@@ -459,10 +465,8 @@ const PACK = fn(
     ...BLOCK,
     ...LOOP,
     ...[...get(PL.i), ...get(P.n), ...I32_GE_U, ...brIf(1)],
-    ...[...get(P.valid), ...I32_LOAD16_U(), ...set(PL.v)],
-    // the validity lanes past the last row do not count
-    ...[...i32(-1), ...i32(-1), ...get(P.n), ...get(PL.i), ...I32_SUB, ...I32_SHL, ...i32(-1), ...I32_XOR],
-    ...[...get(P.n), ...get(PL.i), ...I32_SUB, ...i32(16), ...I32_GE_U, ...SELECT, ...get(PL.v), ...I32_AND],
+    // (the validity bits past the last row are clear)
+    ...[...get(P.valid), ...I32_LOAD16_U(), ...tee(PL.v)],
     ...[...I32_POPCNT, ...get(PL.valid), ...I32_ADD, ...set(PL.valid)],
     ...[...get(P.dst), ...get(P.src), ...V128_LOAD(0), ...i32(7), ...I8X16_SHL, ...I8X16_BITMASK],
     ...[...get(PL.v), ...I32_AND, ...tee(PL.bits), ...I32_STORE16()],
@@ -715,10 +719,10 @@ export class SimdScanner {
       mem[at + 16] = value[q]!;
     }
     // pack writes 2 bytes per 16 rows (the bitmap's tail past them must be 0); the exact bitmap
-    // and the row bytes, 16 past the last row included, start at 0
+    // starts at 0. The row bytes need no clearing: the kernels write every valid row's, and the
+    // others are masked by the validity bits (clear past the last row).
     mem.fill(0, outAt + 2 * ((n + 15) >>> 4), validAt);
     this.#validity(valid, n, validAt, bitmapBytes);
-    mem.fill(0, rowBytesAt, rowBytesAt + n + 16);
     const rate = this.#hitRates.get(value);
     const wide =
       kernel === 'wide' ||
@@ -752,23 +756,30 @@ export class SimdScanner {
     return undecided > 0 ? this.#mem.slice(exactAt, exactAt + bitmapBytes) : null;
   }
 
-  /** Writes the validity bits of rows [0, n) at `at` (all set without `valid`). */
+  /**
+   * Writes the validity bits of rows [0, n) at `at` (all set without `valid`), and clear bits up to
+   * `bitmapBytes`: the kernels count on the bits past the last row being clear.
+   */
   #validity(valid: BitsAt | null, n: number, at: number, bitmapBytes: number): void {
     const mem = this.#mem;
+    let copied: number;
     if (valid === null) {
-      mem.fill(0xff, at, at + bitmapBytes);
-      return;
-    }
-    if ((valid.offset & 7) === 0) {
+      copied = (n + 7) >>> 3;
+      mem.fill(0xff, at, at + copied);
+    } else if ((valid.offset & 7) === 0) {
       const from = valid.offset >>> 3;
-      const len = Math.min((n + 7) >>> 3, valid.bits.length - from);
-      mem.set(valid.bits.subarray(from, from + len), at);
-      mem.fill(0, at + len, at + bitmapBytes);
-      return;
+      const bytes = valid.bits.subarray(from, Math.min(valid.bits.length, from + ((n + 7) >>> 3)));
+      mem.set(bytes, at);
+      copied = bytes.length;
+    } else {
+      const words = wordsOf(valid.bits, valid.offset, n);
+      this.#mem32.set(words, at >>> 2);
+      copied = 4 * words.length;
     }
-    const words = wordsOf(valid.bits, valid.offset, n);
-    this.#mem32.set(words, at >>> 2);
-    mem.fill(0, at + 4 * words.length, at + bitmapBytes);
+    mem.fill(0, at + copied, at + bitmapBytes);
+    const full = n >>> 3;
+    if ((n & 7) !== 0) mem[at + full]! &= (1 << (n & 7)) - 1;
+    mem.fill(0, at + full + ((n & 7) !== 0 ? 1 : 0), at + copied);
   }
 
   /** The bitmap of the rows holding a byte ≥ 0x80, or null when there is none. */
