@@ -92,9 +92,10 @@ export class MainThreadPool implements ExecutorPool {
   }
 
   /**
-   * Admits the task and runs it. An Arrow element of a loaded plan whose UDFs return
+   * Admits the task and runs it. A `runDeferred` element of a loaded plan whose UDFs return
    * synchronously is run before this returns, and its books kept, with no promise but the one
-   * returned (the worker's per-element path); the rest goes through `#finish`.
+   * returned (the worker's per-element path); the rest (async UDFs, a plan still loading, `run`'s
+   * encoding into a buffer) goes through `#finish`.
    */
   #submit(
     planKey: string,
