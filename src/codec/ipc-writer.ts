@@ -243,11 +243,9 @@ function setInt64(dv: DataView, pos: number, v: number): void {
 }
 
 /**
- * Writes the record batch of `plan` at `out[pos]` (pos must be 8-aligned relative to the start of
- * the stream) as a framed message; with `dictionary`, wrapped as a DictionaryBatch. Returns the
- * position after the body.
- *
- * Flatbuffer layout, offsets from its start F (a multiple of 8 from the stream start):
+ * Writes the constant bytes of a batch message (continuation, metadata length, the flatbuffer
+ * with zeros where lengths and offsets go) for `nNodes` field nodes and `nBuffers` buffers, at
+ * `pos`. Layout, offsets from the flatbuffer's start F (a multiple of 8 from the stream start):
  *   F+0 root offset → Message table at F+16
  *   F+4 Message vtable [12, 20, version@16, header_type@18, header@4, bodyLength@8]
  *   F+16 Message table: soffset, header ref, bodyLength i64, version i16, header_type u8
@@ -258,14 +256,15 @@ function setInt64(dv: DataView, pos: number, v: number): void {
  *   R+32 nodes: count, 16-byte FieldNodes from R+36; then a 4-byte pad, buffers: count, 16-byte
  *   Buffers — every int64 on an 8-byte boundary, as flatbuffers verifiers require.
  */
-export function writeBatchMessage(
+function writeMetaLayout(
   out: Uint8Array,
   dv: DataView,
   pos: number,
-  plan: BatchPlan,
-  dictionary: { id: number; isDelta: boolean } | null = null,
-): number {
-  const meta = metaLength(plan, dictionary !== null);
+  nNodes: number,
+  nBuffers: number,
+  dictionary: boolean,
+): void {
+  const meta = (dictionary ? 112 : 80) + 16 * (nNodes + nBuffers);
   dv.setUint32(pos, CONTINUATION, true);
   dv.setInt32(pos + 4, meta, true);
   const F = pos + 8;
@@ -280,7 +279,6 @@ export function writeBatchMessage(
   dv.setUint16(F + 14, 8, true);
   dv.setInt32(F + 16, 12, true);
   dv.setUint32(F + 20, 28, true); // header table at F+48
-  setInt64(dv, F + 24, plan.bodyLength);
   dv.setInt16(F + 32, V5, true);
   dv.setUint8(F + 34, dictionary ? HEADER_DICTIONARY_BATCH : HEADER_RECORD_BATCH);
   let R = F + 36;
@@ -292,12 +290,8 @@ export function writeBatchMessage(
     dv.setUint16(F + 44, 16, true);
     dv.setInt32(F + 48, 12, true);
     dv.setUint32(F + 52, 28, true); // RecordBatch table at F+80
-    setInt64(dv, F + 56, dictionary.id);
-    dv.setUint8(F + 64, dictionary.isDelta ? 1 : 0);
     R = F + 68;
   }
-  const nNodes = plan.nodes.length / 2;
-  const nBuffers = plan.buffers.length;
   dv.setUint16(R, 10, true);
   dv.setUint16(R + 2, 20, true);
   dv.setUint16(R + 4, 8, true);
@@ -306,16 +300,65 @@ export function writeBatchMessage(
   const T = R + 12;
   dv.setInt32(T, 12, true);
   dv.setUint32(T + 4, 16, true); // nodes count at T+20
-  setInt64(dv, T + 8, plan.length);
   const buffersCount = T + 24 + 16 * nNodes + 4;
   dv.setUint32(T + 16, buffersCount - (T + 16), true);
   dv.setUint32(T + 20, nNodes, true);
-  for (let i = 0; i < nNodes; i++) {
-    setInt64(dv, T + 24 + 16 * i, plan.nodes[2 * i]!);
-    setInt64(dv, T + 32 + 16 * i, plan.nodes[2 * i + 1]!);
-  }
   dv.setUint32(buffersCount, nBuffers, true);
-  const body = F + meta;
+}
+
+/**
+ * The constant bytes of batch messages of one shape, written once and copied into each message
+ * (then only lengths and offsets are set): a message costs one copy of ~100-200 bytes instead of
+ * a few dozen DataView writes. Shapes are few (one per schema, plus its dictionaries); the cache is
+ * bounded anyway.
+ */
+const metaTemplates = new Map<number, Uint8Array>();
+
+function metaTemplate(nNodes: number, nBuffers: number, dictionary: boolean): Uint8Array {
+  const key = (nNodes * 0x100000 + nBuffers) * 2 + (dictionary ? 1 : 0);
+  let t = metaTemplates.get(key);
+  if (t === undefined) {
+    t = new Uint8Array(8 + (dictionary ? 112 : 80) + 16 * (nNodes + nBuffers));
+    writeMetaLayout(t, new DataView(t.buffer), 0, nNodes, nBuffers, dictionary);
+    if (metaTemplates.size >= 256) metaTemplates.clear();
+    metaTemplates.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * Writes the record batch of `plan` at `out[pos]` (pos must be 8-aligned relative to the start of
+ * the stream) as a framed message; with `dictionary`, wrapped as a DictionaryBatch. Returns the
+ * position after the body. The layout is `writeMetaLayout`'s.
+ */
+export function writeBatchMessage(
+  out: Uint8Array,
+  dv: DataView,
+  pos: number,
+  plan: BatchPlan,
+  dictionary: { id: number; isDelta: boolean } | null = null,
+): number {
+  const nNodes = plan.nodes.length / 2;
+  const nBuffers = plan.buffers.length;
+  const tpl = metaTemplate(nNodes, nBuffers, dictionary !== null);
+  out.set(tpl, pos);
+  const F = pos + 8;
+  setInt64(dv, F + 24, plan.bodyLength);
+  let R = F + 36;
+  if (dictionary) {
+    setInt64(dv, F + 56, dictionary.id);
+    if (dictionary.isDelta) out[F + 64] = 1;
+    R = F + 68;
+  }
+  const T = R + 12;
+  setInt64(dv, T + 8, plan.length);
+  const nodes = plan.nodes;
+  for (let i = 0; i < nNodes; i++) {
+    setInt64(dv, T + 24 + 16 * i, nodes[2 * i]!);
+    setInt64(dv, T + 32 + 16 * i, nodes[2 * i + 1]!);
+  }
+  const buffersCount = T + 24 + 16 * nNodes + 4;
+  const body = pos + tpl.length;
   let offset = 0;
   for (let i = 0; i < nBuffers; i++) {
     const b = plan.buffers[i]!;
