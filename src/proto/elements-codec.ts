@@ -148,28 +148,31 @@ function layout(e: Entry, at: number, alignFor: number | undefined): number {
   return at + 1 + varintSize(e.size) + e.size;
 }
 
-/**
- * Encodes an `Elements` message holding `data` entries, copying each payload part once. `alloc`
- * may supply the buffer (at least `size` bytes; the message is a view of its start).
- * `opts.alignFor`: the receiver's message offset modulo 8 (default {@link GRPC_JS_MESSAGE_OFFSET};
- * null: no alignment) — parts with `alignAt` get entries of their own, padded to land aligned there.
- */
-export function encodeElements(
-  data: readonly OutgoingData[],
-  alloc?: (size: number) => Buffer,
-  opts: { alignFor?: number | null } = {},
-): Buffer {
-  const alignFor = opts.alignFor === undefined ? GRPC_JS_MESSAGE_OFFSET : (opts.alignFor ?? undefined);
+/** How an `Elements` message is laid out: its entries (with their padding) and its size. */
+interface Layout {
+  readonly entries: Entry[];
+  readonly size: number;
+}
+
+function layoutOf(data: readonly OutgoingData[], alignFor: number | undefined): Layout {
   const align = alignFor !== undefined;
   const entries: Entry[] = [];
   for (const d of data) {
     entriesOf(d, Buffer.byteLength(d.instructionId), Buffer.byteLength(d.transformId), align, entries);
   }
-  let total = 0;
-  for (const e of entries) total = layout(e, total, alignFor);
-  const buf = alloc ? alloc(total).subarray(0, total) : Buffer.allocUnsafe(total);
+  let size = 0;
+  for (const e of entries) size = layout(e, size, alignFor);
+  return { entries, size };
+}
+
+function alignOf(opts: { alignFor?: number | null }): number | undefined {
+  return opts.alignFor === undefined ? GRPC_JS_MESSAGE_OFFSET : (opts.alignFor ?? undefined);
+}
+
+/** Writes the message laid out as `l` at the start of `buf` (at least `l.size` bytes). */
+function writeLayout(l: Layout, buf: Buffer): void {
   let at = 0;
-  for (const e of entries) {
+  for (const e of l.entries) {
     const d = e.d;
     buf[at++] = 0x0a; // Elements.data, field 1, length-delimited
     at = writeVarint(buf, at, e.size);
@@ -209,8 +212,84 @@ export function encodeElements(
       buf[at++] = 1;
     }
   }
-  if (at !== total) throw new Error(`Elements message written to ${at} bytes, laid out as ${total}`);
+  if (at !== l.size) throw new Error(`Elements message written to ${at} bytes, laid out as ${l.size}`);
+}
+
+/**
+ * Encodes an `Elements` message holding `data` entries, copying each payload part once. `alloc`
+ * may supply the buffer (at least `size` bytes; the message is a view of its start).
+ * `opts.alignFor`: the receiver's message offset modulo 8 (default {@link GRPC_JS_MESSAGE_OFFSET};
+ * null: no alignment) — parts with `alignAt` get entries of their own, padded to land aligned there.
+ */
+export function encodeElements(
+  data: readonly OutgoingData[],
+  alloc?: (size: number) => Buffer,
+  opts: { alignFor?: number | null } = {},
+): Buffer {
+  const l = layoutOf(data, alignOf(opts));
+  const buf = alloc ? alloc(l.size).subarray(0, l.size) : Buffer.allocUnsafe(l.size);
+  writeLayout(l, buf);
   return buf;
+}
+
+/**
+ * An `Elements` message laid out now and written later, when gRPC serializes it
+ * ({@link serializeElements}): its deferred parts (Arrow elements) are then copied straight into
+ * one scratch buffer that gRPC copies into its frame at once, instead of into a buffer of their
+ * own that waits in the stream's queue. The same bytes as {@link encodeElements}.
+ *
+ * @example
+ * stream.write(new ElementsMessage([entry])); // with serializeElements as the stream's serializer
+ */
+export class ElementsMessage {
+  private readonly layout: Layout;
+  private readonly onWrite: ((ms: number) => void) | undefined;
+  /** Time `writeTo` took (0 until it ran). */
+  writeMs = 0;
+
+  /** @param opts.onWrite told how long writing the message took, once it is written */
+  constructor(
+    data: readonly OutgoingData[],
+    opts: { alignFor?: number | null; onWrite?: (ms: number) => void } = {},
+  ) {
+    this.layout = layoutOf(data, alignOf(opts));
+    this.onWrite = opts.onWrite;
+  }
+
+  /** Bytes of the message. */
+  get size(): number {
+    return this.layout.size;
+  }
+
+  /** Writes the message at the start of `buf` (at least `size` bytes). */
+  writeTo(buf: Buffer): void {
+    const t0 = performance.now();
+    writeLayout(this.layout, buf);
+    this.writeMs = performance.now() - t0;
+    this.onWrite?.(this.writeMs);
+  }
+}
+
+let scratch: Buffer | undefined;
+
+/**
+ * The bytes of a message for gRPC's serializer: a Buffer as it is, an {@link ElementsMessage}
+ * written into a scratch buffer that the next call overwrites. That is safe because grpc-js
+ * copies what the serializer returns into its own frame buffer before it returns
+ * (`serializeMessage` in its server-interceptors: allocate, write the 5-byte header, copy), and
+ * calls the serializer of one message at a time on this thread. test/runner/elements-message.test.ts
+ * checks that over a real stream.
+ */
+export function serializeElements(message: Buffer | ElementsMessage): Buffer {
+  if (message instanceof Uint8Array) return message;
+  const n = message.size;
+  if (scratch === undefined || scratch.length < n) {
+    // whole powers of two from 1 MiB: a few sizes in all, as the flush size bounds messages
+    scratch = Buffer.allocUnsafeSlow(Math.max(1 << 20, 2 ** Math.ceil(Math.log2(n))));
+  }
+  const out = scratch.subarray(0, n);
+  message.writeTo(out);
+  return out;
 }
 
 class Reader {

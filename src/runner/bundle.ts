@@ -13,8 +13,8 @@
  * than `SPLIT_PAYLOAD_BYTES` (one huge batch) is cut into several (split-messages.ts).
  */
 import { Data, type DataType, type RecordBatch, type Schema, Struct } from 'apache-arrow';
-import { BufferPool } from '../proto/buffer-pool.js';
 import {
+  ElementsMessage,
   encodeElements,
   type IncomingData,
   type OutgoingData,
@@ -72,9 +72,6 @@ function outputOf(schema: Schema): OutputShape {
   }
   return s;
 }
-
-/** Buffers of outgoing Data messages, reused once gRPC has copied them. */
-const messageBuffers = new BufferPool();
 
 /** Transform ids of the descriptor's data source and sink (pyflink.md §1.3). */
 export const INPUT_TRANSFORM = 'fn/read/input:0';
@@ -289,15 +286,15 @@ export class Bundle implements DataReceiver {
     this.pendingParts = [];
     this.pendingBytes = 0;
     if (bytes > SPLIT_PAYLOAD_BYTES) return this.sendSplit(entry, attempt, t0);
-    // Deferred parts (Arrow elements) are encoded here, straight into the message, whose buffer
-    // comes from (and goes back to) a small pool.
-    let buf: Buffer | undefined;
-    const msg = encodeElements([entry], (n) => (buf = messageBuffers.take(n)));
+    // Deferred parts (Arrow elements) are written when gRPC serializes the message: straight
+    // into the scratch buffer it copies its frame from (elements-codec.ts serializeElements).
+    const msg = new ElementsMessage([entry], { onWrite: (ms) => (m.encodeMs += ms) });
     const tEncoded = performance.now();
     m.encodeMs += tEncoded - t0;
-    const wait = this.transport.sendData(msg, () => messageBuffers.give(buf!));
+    const wait = this.transport.sendData(msg);
     const t1 = performance.now();
-    m.sendMs += t1 - tEncoded;
+    // (a message gRPC serialized at once was written inside sendData: that time is encoding)
+    m.sendMs += t1 - tEncoded - msg.writeMs;
     if (!wait) return undefined;
     return this.untilSettled(
       wait.then(

@@ -7,7 +7,12 @@
  * is refused, so a stray client can neither take a worker's place nor read its descriptors.
  */
 import * as grpc from '@grpc/grpc-js';
-import { decodeElements, type IncomingElements } from '../proto/elements-codec.js';
+import {
+  decodeElements,
+  type ElementsMessage,
+  type IncomingElements,
+  serializeElements,
+} from '../proto/elements-codec.js';
 import {
   BeamFnControlService,
   BeamFnDataService,
@@ -49,7 +54,8 @@ export const RunnerDataService = {
     responseStream: true as const,
     requestSerialize: (v: Buffer): Buffer => v,
     requestDeserialize: (v: Buffer): IncomingElements => decodeElements(v),
-    responseSerialize: (v: Buffer): Buffer => v,
+    // an ElementsMessage is written into a scratch buffer here, which grpc-js copies at once
+    responseSerialize: serializeElements,
     responseDeserialize: (v: Buffer): Buffer => v,
   },
 };
@@ -153,7 +159,7 @@ export function addControlServices(server: grpc.Server, reg: ServiceRegistry): v
 /** Adds BeamFnData (with the runner's codec) to `server`. */
 export function addDataService(server: grpc.Server, reg: ServiceRegistry): void {
   server.addService(RunnerDataService, {
-    data(call: grpc.ServerDuplexStream<IncomingElements, Buffer>) {
+    data(call: grpc.ServerDuplexStream<IncomingElements, Buffer | ElementsMessage>) {
       const id = workerIdOf(call);
       const conn = id === undefined ? undefined : reg.connection(id);
       if (!conn) {

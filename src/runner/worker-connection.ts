@@ -13,7 +13,7 @@
  * const resp = await conn.instruct({ processBundle: { processBundleDescriptorId: 'd1', cacheTokens: [] } });
  */
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { IncomingData, IncomingElements } from '../proto/elements-codec.js';
+import type { ElementsMessage, IncomingData, IncomingElements } from '../proto/elements-codec.js';
 import type { InstructionRequest, InstructionResponse } from '../proto/fn-api.js';
 
 /** Error raised for everything in flight on a worker that went away. */
@@ -31,7 +31,7 @@ export interface DataReceiver {
 }
 
 type ControlStream = ServerDuplexStream<InstructionResponse, InstructionRequest>;
-type DataStream = ServerDuplexStream<IncomingElements, Buffer>;
+type DataStream = ServerDuplexStream<IncomingElements, Buffer | ElementsMessage>;
 
 let nextInstruction = 1;
 
@@ -171,11 +171,12 @@ export class WorkerConnection {
   }
 
   /**
-   * Writes one encoded `Elements` message. Returns a promise when the caller should wait (the
-   * Data stream is not attached yet, or gRPC's buffer is full), undefined when it can go on.
-   * `written` is called once gRPC is done with `message` (not if the stream fails first).
+   * Writes one `Elements` message: encoded, or laid out to be written when gRPC serializes it.
+   * Returns a promise when the caller should wait (the Data stream is not attached yet, or
+   * gRPC's buffer is full), undefined when it can go on. `written` is called once gRPC is done
+   * with `message` (not if the stream fails first).
    */
-  sendData(message: Buffer, written?: () => void): Promise<void> | undefined {
+  sendData(message: Buffer | ElementsMessage, written?: () => void): Promise<void> | undefined {
     if (this.failure) return Promise.reject(this.failure);
     const data = this.data;
     if (!data) {
