@@ -34,7 +34,10 @@ describe('runner control codec', () => {
     const request = fc.oneof(
       fc.record({
         instructionId: text,
-        processBundle: fc.record({ processBundleDescriptorId: text, cacheTokens: fc.constant([] as never[]) }),
+        processBundle: fc.record({
+          processBundleDescriptorId: text,
+          cacheTokens: fc.constant([] as never[]),
+        }),
       }),
       fc.record({
         instructionId: text,
