@@ -6,7 +6,8 @@ import { element, filled, fixturePlan, resultColumn } from './support.js';
 // `recycle` once the caller is done with them, as the threads-0 pool does.
 describe('executor pool: recycled result buffers', () => {
   it('a result buffer given back is used again for a later result on the calling thread', async () => {
-    const pool = createExecutorPool({ threads: 1 });
+    // cheap whatever the machine's load: once learned, the plan stays on the calling thread
+    const pool = createExecutorPool({ threads: 1, cheapBatchMs: 60_000 });
     try {
       const plan = fixturePlan('plus', 2);
       const run = (v: number) => pool.run('p', plan, element(filled(10_000, v), filled(10_000, 1)));
