@@ -151,17 +151,18 @@ const longMatch = [
   ...END,
   ...get(CL.ok),
 ];
-// markRest(offs, rows, base, rowBytes, exact, valid, m, from, to) → how many: after `contains`
-// over a chunk, sets the bit in `exact` of each valid row (its bit set at `valid`) without a match
-// (its byte in rowBytes is 0) that is at least m bytes long and holds a byte ≥ 0x80. A shorter row
-// cannot match even after case mapping (a character's case mapping has at most as many ASCII
-// characters as the character has UTF-8 bytes: a test checks every code point). A pass of its own,
-// 16 rows per step, so that the row loop of `contains` has no such path (its locals took the
-// registers the loop needs). When more than one row in 16 is left without a match, the chunk's
+// markRest(offs, rows, base, rowBytes, exact, valid, m, from, to, unmatched) → how many: after
+// `contains` over a chunk, sets the bit in `exact` of each valid row (its bit set at `valid`)
+// without a match (its byte in rowBytes is 0) that is at least m bytes long and holds a byte
+// ≥ 0x80. A shorter row cannot match even after case mapping (a character's case mapping has at
+// most as many ASCII characters as the character has UTF-8 bytes: a test checks every code point).
+// A pass of its own, 16 rows per step, so that the row loop of `contains` has no such path (its
+// locals took the registers the loop needs); called only when some valid row is left without a
+// match (`unmatched` of them, as `pack` counted). When more than one row in 16 is, the chunk's
 // bytes [from, to) (followed by 64 zeroed bytes) are first checked for any byte ≥ 0x80 at all, 64
 // per step: row by row, the check cost ~4 ns per unmatched URL row (a loop whose length varies).
-const R = { offs: 0, rows: 1, base: 2, rowBytes: 3, exact: 4, valid: 5, m: 6, from: 7, to: 8 };
-const RL = { r: 9, mask: 10, row: 11, s: 12, e: 13, hi: 14, addr: 15, count: 16, acc: 17 };
+const R = { offs: 0, rows: 1, base: 2, rowBytes: 3, exact: 4, valid: 5, m: 6, from: 7, to: 8, unmatched: 9 };
+const RL = { r: 10, mask: 11, row: 12, s: 13, e: 14, hi: 15, addr: 16, count: 17, acc: 18 };
 /** Pushes the mask of the 16 rows from RL.r that are valid and without a match. */
 const unmatched16 = [
   ...[
@@ -183,14 +184,7 @@ const MARK_REST = fn(
     [1, V128],
   ],
   [
-    ...BLOCK,
-    ...LOOP, // how many rows are left without a match
-    ...[...get(RL.r), ...get(R.rows), ...I32_GE_U, ...brIf(1)],
-    ...[...unmatched16, ...I32_POPCNT, ...get(RL.count), ...I32_ADD, ...set(RL.count)],
-    ...[...get(RL.r), ...i32(16), ...I32_ADD, ...set(RL.r), ...br(0)],
-    ...END,
-    ...END,
-    ...[...get(RL.count), ...i32(4), ...I32_SHL, ...get(R.rows), ...I32_GT_U],
+    ...[...get(R.unmatched), ...i32(4), ...I32_SHL, ...get(R.rows), ...I32_GT_U],
     ...IF, // many: is there any byte ≥ 0x80 at all?
     ...BLOCK,
     ...LOOP,
@@ -205,7 +199,6 @@ const MARK_REST = fn(
     ...[...i32(0), ...RETURN],
     ...END,
     ...END,
-    ...[...i32(0), ...set(RL.r), ...i32(0), ...set(RL.count)],
     ...BLOCK,
     ...LOOP, // 16 rows per step
     ...[...get(RL.r), ...get(R.rows), ...I32_GE_U, ...brIf(1)],
@@ -541,7 +534,7 @@ const MODULE = wasmModule([
   { name: 'wide', params: 7, results: 0, body: wideBody(null) },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 5, results: 1, body: PACK },
-  { name: 'markRest', params: 9, results: 1, body: MARK_REST },
+  { name: 'markRest', params: 10, results: 1, body: MARK_REST },
 ]);
 
 type ContainsFn = (
@@ -563,6 +556,7 @@ type MarkRestFn = (
   m: number,
   from: number,
   to: number,
+  unmatched: number,
 ) => number;
 type NonAsciiFn = (p: number, end: number, offs: number, base: number, out: number) => number;
 type PackFn = (src: number, n: number, dst: number, valid: number, countAt: number) => number;
@@ -729,28 +723,37 @@ export class SimdScanner {
       (kernel === 'auto' && rate !== undefined && rate > WIDE_FROM && rate < 1 - WIDE_FROM);
     const scan = (wide ? this.#wide : this.#contains)[Math.min(m, SHORT + 1) - 1]!;
     let undecided = 0;
+    let hits = 0;
+    let validRows = 0;
     for (let r0 = 0; r0 < n; ) {
       const r1 = this.#chunkEnd(offsets, n, r0);
       const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 96);
       const base = offsets[r0]! - dataAt;
       const v = validAt + (r0 >>> 3);
       scan(offsAt, r1 - r0, base, 0, m, rowBytesAt + r0, v);
-      const to = offsets[r1]! - base;
-      undecided += this.#markRest(
-        offsAt,
-        r1 - r0,
-        base,
-        rowBytesAt + r0,
-        exactAt + (r0 >>> 3),
-        v,
-        m,
-        dataAt,
-        to,
-      );
+      const chunkHits = this.#pack(rowBytesAt + r0, r1 - r0, outAt + (r0 >>> 3), v, countAt);
+      const chunkValid = this.#mem32[countAt >>> 2]!;
+      if (chunkValid > chunkHits) {
+        const to = offsets[r1]! - base;
+        const exact = exactAt + (r0 >>> 3);
+        const rows = r1 - r0;
+        undecided += this.#markRest(
+          offsAt,
+          rows,
+          base,
+          rowBytesAt + r0,
+          exact,
+          v,
+          m,
+          dataAt,
+          to,
+          chunkValid - chunkHits,
+        );
+      }
+      hits += chunkHits;
+      validRows += chunkValid;
       r0 = r1;
     }
-    const hits = this.#pack(rowBytesAt, n, outAt, validAt, countAt);
-    const validRows = this.#mem32[countAt >>> 2]!;
     if (validRows > 0 && typeof value === 'object') this.#hitRates.set(value, hits / validRows);
     bits.set(this.#mem.subarray(outAt, outAt + bitmapBytes));
     return undecided > 0 ? this.#mem.slice(exactAt, exactAt + bitmapBytes) : null;
