@@ -335,7 +335,12 @@ const containsBody = (m: number | null) => {
       ...[...get(C.pat), ...V128_LOAD(64), ...set(CL.oPat), ...get(C.pat), ...V128_LOAD(80), ...set(CL.vPat)],
       ...[...get(C.m), ...i32(1), ...I32_SUB, ...set(CL.lastAt)],
       ...[...get(C.m), ...i32(15), ...I32_ADD, ...i32(4), ...I32_SHR_U, ...set(CL.chunks)],
-      ...[...get(C.base), ...get(CL.lastAt), ...I32_ADD, ...set(CL.baseLim)],
+      ...[
+        ...get(C.base),
+        ...(lastAt === null ? get(CL.lastAt) : i32(lastAt)),
+        ...I32_ADD,
+        ...set(CL.baseLim),
+      ],
       ...BLOCK,
       ...LOOP, // validity words: rows word * 32 + [0, 32)
       ...[...get(CL.word), ...i32(5), ...I32_SHL, ...get(C.rows), ...I32_GE_U, ...brIf(1)],
