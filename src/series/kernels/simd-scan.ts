@@ -57,6 +57,8 @@ import {
   I32_STORE8,
   I32_STORE16,
   I32_SUB,
+  I32X4_BITMASK,
+  I32X4_NE,
   IF,
   i32,
   instantiate,
@@ -488,6 +490,33 @@ const PACK = fn(
   ],
 );
 
+// nonEmpty(offs, rows, valid): clears the bit at `valid` of each empty row among the first `rows`
+// (its start offset equals its end), 32 rows per step. An empty row cannot contain the pattern
+// (at least one byte), and taking it as a row to search cost a mispredicted branch wherever empty
+// rows came at random (nulls in a column without a validity bitmap, empty strings). The offsets
+// past the last row may be anything: the bits past the column's last row are clear.
+const NE = { offs: 0, rows: 1, valid: 2 };
+const NEL = { w: 3, word: 4, addr: 5 };
+const NON_EMPTY = fn(
+  [[3, I32]],
+  [
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(NEL.w), ...i32(5), ...I32_SHL, ...get(NE.rows), ...I32_GE_U, ...brIf(1)],
+    ...[...get(NE.offs), ...get(NEL.w), ...i32(7), ...I32_SHL, ...I32_ADD, ...set(NEL.addr), ...i32(0)],
+    ...Array.from({ length: 8 }, (_, k) => [
+      ...[...get(NEL.addr), ...V128_LOAD(16 * k), ...get(NEL.addr), ...V128_LOAD(16 * k + 4)],
+      ...[...I32X4_NE, ...I32X4_BITMASK, ...(k === 0 ? [] : [...i32(4 * k), ...I32_SHL]), ...I32_OR],
+    ]).flat(),
+    ...set(NEL.word),
+    ...[...get(NE.valid), ...get(NEL.w), ...i32(2), ...I32_SHL, ...I32_ADD, ...tee(NEL.addr)],
+    ...[...get(NEL.addr), ...I32_LOAD(0), ...get(NEL.word), ...I32_AND, ...I32_STORE()],
+    ...[...get(NEL.w), ...i32(1), ...I32_ADD, ...set(NEL.w), ...br(0)],
+    ...END,
+    ...END,
+  ],
+);
+
 // nonAsciiRows(p, end, offs, base, out) → how many rows hold a byte ≥ 0x80, their bits set in
 // out. The rows' bytes are at [p, end) (byte p is offset `base`), followed by 16 zeroed bytes.
 const A = { p: 0, end: 1, offs: 2, base: 3, out: 4 };
@@ -540,6 +569,7 @@ const MODULE = wasmModule([
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 5, results: 1, body: PACK },
   { name: 'markRest', params: 10, results: 1, body: MARK_REST },
+  { name: 'nonEmpty', params: 3, results: 0, body: NON_EMPTY },
 ]);
 
 type ContainsFn = (
@@ -564,6 +594,7 @@ type MarkRestFn = (
   unmatched: number,
 ) => number;
 type NonAsciiFn = (p: number, end: number, offs: number, base: number, out: number) => number;
+type NonEmptyFn = (offs: number, rows: number, valid: number) => void;
 type PackFn = (src: number, n: number, dst: number, valid: number, countAt: number) => number;
 
 const PAGE = 65_536;
@@ -606,6 +637,7 @@ export class SimdScanner {
   readonly #nonAscii: NonAsciiFn;
   readonly #pack: PackFn;
   readonly #markRest: MarkRestFn;
+  readonly #nonEmpty: NonEmptyFn;
   #mem = new Uint8Array(0);
   #mem32 = new Int32Array(0);
 
@@ -618,6 +650,7 @@ export class SimdScanner {
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
     this.#pack = exports.pack as PackFn;
     this.#markRest = exports.markRest as MarkRestFn;
+    this.#nonEmpty = exports.nonEmpty as NonEmptyFn;
   }
 
   /** The module's memory as bytes, grown to at least `bytes` (its buffer changes only then). */
@@ -663,7 +696,7 @@ export class SimdScanner {
     const start = offsets[r0]!;
     const len = offsets[r1]! - start;
     const offsAt = align(dataAt + len + slack, 128);
-    const mem = this.#reserve(offsAt + 4 * (r1 - r0 + 1));
+    const mem = this.#reserve(offsAt + 4 * (r1 - r0 + 1) + 128); // nonEmpty reads to a 32-row end
     mem.set(bytes.subarray(start, start + len), dataAt);
     mem.fill(0, dataAt + len, offsAt);
     this.#mem32.set(offsets.subarray(r0, r1 + 1), offsAt >>> 2);
@@ -735,6 +768,7 @@ export class SimdScanner {
       const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 96);
       const base = offsets[r0]! - dataAt;
       const v = validAt + (r0 >>> 3);
+      this.#nonEmpty(offsAt, r1 - r0, v);
       scan(offsAt, r1 - r0, base, 0, m, rowBytesAt + r0, v);
       const chunkHits = this.#pack(rowBytesAt + r0, r1 - r0, outAt + (r0 >>> 3), v, countAt);
       const chunkValid = this.#mem32[countAt >>> 2]!;

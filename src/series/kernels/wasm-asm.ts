@@ -101,6 +101,8 @@ export const V128_OR = simd(0x50);
 export const V128_ANY_TRUE = simd(0x53);
 export const I8X16_ALL_TRUE = simd(0x63);
 export const I8X16_BITMASK = simd(0x64);
+export const I32X4_NE = simd(0x38);
+export const I32X4_BITMASK = simd(0xa4);
 
 /** A function body: local declarations as (count, type) groups, then the code. */
 export function fn(locals: readonly (readonly [number, number])[], code: readonly number[]): number[] {
