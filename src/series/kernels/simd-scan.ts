@@ -15,8 +15,9 @@
  * - `nonAsciiRows`: the rows holding a byte ≥ 0x80 (after a hit, the scan jumps to the next row).
  *
  * On the 56-byte URL rows of bench/exec.bench.ts (every valid row matching, 10% nulls),
- * `lower(uri).contains('video')` costs ~2.3–2.9 ns per row to copy the bytes in (memory-bound: the
- * batches do not fit in the caches) and ~2.5 ns to scan.
+ * `lower(uri).contains('video')` costs ~2.3–3 ns per row to copy the bytes in (memory-bound: the
+ * batches do not fit in the caches, and the figure moves with the host's memory traffic) and
+ * ~2–2.5 ns to scan.
  *
  * @example
  * const bits = newBitmap(n);
@@ -90,7 +91,8 @@ const setBit = (out: number, row: number, addr: number) => [
 
 // contains(offs, rows, base, pat, m, out, valid): each row's outcome in its byte of a byte-per-row
 // array at `out` (see containsBody), for the rows whose bit is set in the bitmap at `valid` (32-bit
-// words; a null row is skipped, not scanned: its byte stays 0). offs holds the rows' start offsets,
+// words; a null or empty row is skipped, not scanned: its byte is not written, `pack` masks it with
+// the same bits; `wide` takes every row and reads no bits). offs holds the rows' start offsets,
 // and one more: row i is at [offs[i] - base, offs[i + 1] - base), followed by m + 96 bytes of
 // zeroed slack; pat holds 16 copies of the first byte's OR mask, of its value, of the last byte's
 // OR mask, of its value, then the whole pattern in 16-byte chunks (OR masks, then values; lanes
@@ -619,8 +621,9 @@ const CHUNK_BYTES = 1 << 20;
  * `rows` is the faster one when a row's outcome can be foretold (all or no rows matching, or
  * long runs of either), `wide` when outcomes vary at random: each outcome that the branch
  * predictor gets wrong costs `rows` ~30 cycles (the branch waits on the row's loads), ~4x the
- * scan of a row. On 56-byte URL rows, 10% nulls: every valid row matching, rows ~5.4 vs wide
- * ~7.0 ns per row (copy included); half of them matching at random, rows ~13.5 vs wide ~8.7.
+ * scan of a row. On 56-byte URL rows, 10% nulls, copy included, 1M rows in 10,000-row batches:
+ * every valid row matching, rows ~6.3 vs wide ~8.2 ns per row; ~43% matching at random, rows
+ * ~13.5 vs wide ~8.7.
  */
 export type ScanKernel = 'auto' | 'rows' | 'wide';
 
