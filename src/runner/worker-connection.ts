@@ -50,7 +50,10 @@ export class WorkerConnection {
   private readonly receivers = new Map<string, DataReceiver>();
   private dataAttached: Promise<void>;
   private resolveDataAttached!: () => void;
-  private drainWaiter: { promise: Promise<void>; resolve: () => void } | undefined;
+  /** Settled on the Data stream's next 'drain', or rejected when the worker is gone. */
+  private drainWaiter:
+    | { promise: Promise<void>; resolve: () => void; reject: (e: Error) => void }
+    | undefined;
   private failure: Error | undefined;
   private readonly goneListeners: ((e: Error) => void)[] = [];
   private readonly gone: Promise<never>;
@@ -186,13 +189,18 @@ export class WorkerConnection {
     // `written` runs once gRPC has copied the message (its buffer may then be reused).
     if (data.write(message, written)) return undefined;
     if (!this.drainWaiter) {
+      // Not a race against `gone`: that promise lives as long as the connection, and every race
+      // would leave a reaction on it for good; `fail` rejects the waiter instead.
       let resolve!: () => void;
-      const promise = new Promise<void>((r) => {
-        resolve = r;
+      let reject!: (e: Error) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
       });
-      this.drainWaiter = { promise, resolve };
+      promise.catch(() => {}); // a writer that stopped waiting must not make it unhandled
+      this.drainWaiter = { promise, resolve, reject };
     }
-    return Promise.race([this.drainWaiter.promise, this.gone]);
+    return this.drainWaiter.promise;
   }
 
   /**
@@ -215,6 +223,8 @@ export class WorkerConnection {
     this.failure = err;
     this.rejectReady(err);
     this.rejectGone(err);
+    this.drainWaiter?.reject(err);
+    this.drainWaiter = undefined;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     for (const r of this.receivers.values()) r.onWorkerGone(err);

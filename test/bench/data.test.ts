@@ -121,7 +121,11 @@ describe('hand-written loops compute what the UDFs compute', () => {
     const out = await run(lowerContains, b!, [0]);
     const want = valuesOf(out.getChildAt(0)!, out.schema.fields[0]!);
     const [bits] = lowerContainsLoop([b!], 0, 'video');
-    expect(want.filter((w) => w === true).length).toBeGreaterThan(50);
+    // matches and misses both (3 of 7 paths hold "video"), not every row matching
+    const valid = want.filter((w) => w !== null).length;
+    const hits = want.filter((w) => w === true).length;
+    expect(hits / valid).toBeGreaterThan(0.3);
+    expect(hits / valid).toBeLessThan(0.55);
     want.forEach((w, i) => {
       if (w !== null) expect(((bits![i >> 3]! >> (i & 7)) & 1) === 1).toBe(w);
     });
