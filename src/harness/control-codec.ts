@@ -19,6 +19,8 @@
  * const slot = infoSlot({ urn, type, payload: new Uint8Array(0), labels }, 'm1');
  * const bytes = encodeReportResponse('7', 'processBundle', [slot], [42]);
  */
+
+import { writeVarint as putVarint, varintSize } from '../codec/varint.js';
 import {
   InstructionRequest,
   InstructionResponse,
@@ -105,24 +107,6 @@ export function infoSlot(info: MonitoringInfo, shortId: string): InfoSlot {
       .finish()
       .slice(),
   };
-}
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function putVarint(buf: Uint8Array, pos: number, v: number): number {
-  while (v >= 0x80) {
-    buf[pos++] = (v % 128) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  buf[pos++] = v;
-  return pos;
 }
 
 /** InstructionResponse field tags: process_bundle (1001) and process_bundle_progress (1002). */

@@ -14,29 +14,13 @@
  * const bytes = encodeInstructionRequest({ instructionId: '7', processBundle: { processBundleDescriptorId: '1-1', cacheTokens: [] } });
  * const resp = decodeInstructionResponse(bytes_from_the_worker); // resp.processBundle?.monitoringInfos …
  */
+
+import { writeVarint as putVarint, varintSize } from '../codec/varint.js';
 import { InstructionRequest, InstructionResponse, type ProcessBundleResponse } from '../proto/fn-api.js';
 import type { MonitoringInfo } from '../proto/pipeline.js';
 
 /** Field 1001 (process_bundle), length-delimited: the tag of the oneof case in both messages. */
 const PROCESS_BUNDLE_TAG = (1001 << 3) | 2;
-
-function varintSize(n: number): number {
-  let size = 1;
-  while (n >= 0x80) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-function putVarint(out: Buffer, at: number, n: number): number {
-  while (n >= 0x80) {
-    out[at++] = (n & 0x7f) | 0x80;
-    n = Math.floor(n / 128);
-  }
-  out[at++] = n;
-  return at;
-}
 
 /** Whether `req` is a plain process_bundle request (no other case, no cache tokens, no elements). */
 function plainProcessBundle(req: InstructionRequest): boolean {
