@@ -26,12 +26,19 @@ import { parseDataType } from '../types/parse.js';
 import { loadUdf, parseUdfRef } from '../udf/load.js';
 import { UDF_KINDS, type UdfKind } from '../udf/types.js';
 import { peek } from '../util/iterate.js';
+import {
+  type AccessCliOptions,
+  accessFromCli,
+  addTlsOptions,
+  addUdfRootOption,
+  udfRootsFromCli,
+} from './access-options.js';
 import { closeAll, openRunSinks, writeAll } from './run-sinks.js';
 
 /** Skipped lines shown one by one on stderr before only counting them. */
 const SHOWN_SKIPS = 20;
 
-interface RunCliOptions {
+interface RunCliOptions extends AccessCliOptions {
   udf: string;
   input: string;
   format?: SourceFormat;
@@ -56,7 +63,10 @@ interface RunCliOptions {
   inProcess?: boolean;
   stats?: string;
   verbose?: boolean;
-  udfRoot?: string[];
+  workerPool?: string;
+  startTimeoutMs?: number;
+  bind?: string;
+  advertiseHost?: string;
 }
 
 function positiveInt(name: string) {
@@ -74,17 +84,28 @@ function list(v: string | undefined): string[] | undefined {
   return items;
 }
 
-/** Runner options from the CLI's (threads, and the worker's output with --verbose). */
+/**
+ * Runner options from the CLI's: the worker's environment (a child process, or a worker pool's
+ * with --worker-pool), threads, retries, UDF roots, the servers' address and TLS / token, and the
+ * worker's output with --verbose.
+ */
 function runnerOptions(o: RunCliOptions): RunnerOptions {
+  const showOutput = (line: string) => process.stderr.write(`[worker] ${line}\n`);
+  const timeout = o.startTimeoutMs === undefined ? {} : { startTimeoutMs: o.startTimeoutMs };
+  const environment = o.workerPool
+    ? { type: 'external' as const, address: o.workerPool, ...timeout }
+    : { type: 'process' as const, ...timeout, ...(o.verbose ? { onOutput: showOutput } : {}) };
   return {
+    environment,
     ...(o.threads ? { threads: o.threads } : {}),
     ...(o.retries ? { retries: o.retries } : {}),
+    // a pool's workers load UDFs from the pool's own --udf-root: these are for a child worker
+    ...(o.workerPool ? {} : { udfRoots: udfRootsFromCli(o) }),
+    ...(o.bind ? { host: o.bind } : {}),
+    ...(o.advertiseHost ? { advertiseHost: o.advertiseHost } : {}),
+    access: accessFromCli(o),
     ...(o.verbose
       ? {
-          environment: {
-            type: 'process' as const,
-            onOutput: (line: string) => process.stderr.write(`[worker] ${line}\n`),
-          },
           onLog: (id: string, e: LogEntry) =>
             process.stderr.write(
               `[worker ${id}] ${LogEntry_Severity_Enum[e.severity] ?? e.severity} ${e.message}\n`,
@@ -210,7 +231,7 @@ async function runCommand(o: RunCliOptions): Promise<void> {
 
 /** Registers `vecudf run`. */
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description(
       'run a UDF over a CSV or Arrow input (a file or stdin, streamed): output = input columns + result',
@@ -283,33 +304,43 @@ export function registerRun(program: Command): void {
       },
     )
     .option(
-      '--udf-root <dir>',
-      'directory the worker may load UDF modules from (repeatable; default: the working directory)',
-      (v: string, prev: string[] = []) => [...prev, v],
+      '--worker-pool <host:port>',
+      'have a running `vecudf worker-pool` start the worker (Beam EXTERNAL environment) instead of a child process',
+    )
+    .option(
+      '--bind <address>',
+      "address the runner's servers listen on (default 127.0.0.1; anything else needs TLS and a token)",
+    )
+    .option('--advertise-host <host>', 'host name the worker connects to (default: the --bind address)')
+    .option(
+      '--start-timeout-ms <ms>',
+      'how long to wait for the worker (and for the pool to answer) before failing (default 30000)',
+      positiveInt('--start-timeout-ms'),
     )
     .option('--in-process', 'run the UDF in this process, without gRPC and the worker')
     .option(
       '--stats <file.json>',
       'write run statistics (rows, batches, elapsedMs, udfMs, mode, stage times) as JSON',
     )
-    .option('--verbose', "show the worker's output and full error messages")
-    .action(async (o: RunCliOptions) => {
-      try {
-        await runCommand(o);
-      } catch (e) {
-        const err = e as Error;
-        // the reader of stdout went away (`| head`): the run stops there, as a Unix filter does
-        if (o.output === '-' && (e as NodeJS.ErrnoException)?.code === 'EPIPE') {
-          process.stdin.destroy();
-          return;
-        }
-        const message = String(err?.message ?? err);
-        const [first, ...more] = message.split('\n');
-        process.stderr.write(`error: ${first}\n`);
-        if (o.verbose && more.length > 0) process.stderr.write(`${more.join('\n')}\n`);
-        process.exitCode = 1;
-        // a failed run reads no more: an open pipe on stdin must not keep the process alive
-        if (o.input === '-') process.stdin.destroy();
+    .option('--verbose', "show the worker's output and full error messages");
+  addUdfRootOption(cmd, 'the worker may load UDF modules from');
+  addTlsOptions(cmd, 'runner').action(async (o: RunCliOptions) => {
+    try {
+      await runCommand(o);
+    } catch (e) {
+      const err = e as Error;
+      // the reader of stdout went away (`| head`): the run stops there, as a Unix filter does
+      if (o.output === '-' && (e as NodeJS.ErrnoException)?.code === 'EPIPE') {
+        process.stdin.destroy();
+        return;
       }
-    });
+      const message = String(err?.message ?? err);
+      const [first, ...more] = message.split('\n');
+      process.stderr.write(`error: ${first}\n`);
+      if (o.verbose && more.length > 0) process.stderr.write(`${more.join('\n')}\n`);
+      process.exitCode = 1;
+      // a failed run reads no more: an open pipe on stdin must not keep the process alive
+      if (o.input === '-') process.stdin.destroy();
+    }
+  });
 }
