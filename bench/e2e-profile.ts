@@ -7,7 +7,7 @@
  * worker's CPU profile by category. Profile this (runner) process too with node's --cpu-prof.
  *
  * Environment: THREADS (worker threads, default 0: the main thread), BATCH (rows per batch,
- * default 10,000), ROWS (default 1,000,000), WARM (vectorized runs before measuring, default 1;
+ * default 10,000), ROWS (default 1,000,000), WARM (vectorized runs before measuring, default 20;
  * the per-batch code takes some 30 runs to be fully optimized), NOPROF=1 (no worker profile; then WORKER_FLAGS are
  * node flags for the worker, e.g. `--trace-gc`), WORKER_OUT=1 (print the worker's output).
  *
@@ -66,7 +66,7 @@ async function once() {
   return run.metrics;
 }
 const cal = await once();
-for (let k = Number(process.env.WARM ?? 1); k > 0; k--) await once();
+for (let k = Number(process.env.WARM ?? 20); k > 0; k--) await once();
 const rawRun = {
   elementBytes: Math.round(cal.bytesSent / cal.batches),
   elements: cal.batches,
