@@ -31,6 +31,7 @@ import { BufferPool } from '../proto/buffer-pool.js';
 import {
   decodeElements,
   encodeElements,
+  GRPC_JS_MESSAGE_OFFSET,
   type IncomingElements,
   type OutgoingData,
   type PayloadPart,
@@ -366,7 +367,13 @@ export class DataChannel {
       const messages = big ? splitOutgoing(materialize(pending), SPLIT_PAYLOAD_BYTES) : [pending];
       encoded = messages.map((m) => {
         let buf: Buffer | undefined;
-        const msg = encodeElements(m, (n) => (buf = this.#buffers.take(n)));
+        const msg = encodeElements(m, (n) => {
+          // The message starts where the runner's copy will (GRPC_JS_MESSAGE_OFFSET mod 8), so the
+          // IPC streams laid out 8-aligned for the runner are 8-aligned here too: a deferred float
+          // column is computed straight into the message through a Float64Array view.
+          buf = this.#buffers.take(n + GRPC_JS_MESSAGE_OFFSET);
+          return buf.subarray(GRPC_JS_MESSAGE_OFFSET);
+        });
         return { msg, buf };
       });
     } catch (e) {

@@ -71,20 +71,54 @@ export function unary(op: UnaryOp, arg: Expr, kind: 'f32' | 'f64'): Expr {
 
 /** Evaluates a float expression over `n` rows into a one-chunk Float32 or Float64 vector. */
 export function evaluate(root: Expr, n: number): arrow.Vector {
+  const p = prepare(root, n);
+  const validity = andValidity(p.validityInputs, n);
+  const out = p.kind === 'f64' ? allocFloat64(n) : new Float32Array(n);
+  p.run(out);
+  return fixedVector(p.kind === 'f64' ? new arrow.Float64() : new arrow.Float32(), out, n, validity);
+}
+
+/**
+ * An expression ready to run over its `length` rows: its values are computed by `run` into
+ * whatever array the caller gives — a column of its own ({@link evaluate}), or a view of an
+ * outgoing message, so that the values are written once where they are sent. A row is null when
+ * it is null in any of `validityInputs` (the validities of its columns: AND them with
+ * `andValidity`, count them with `countAllValid`, or write them with `writeAndValidity`).
+ *
+ * @example
+ * const p = prepare(e, n);
+ * const nulls = n - countAllValid(p.validityInputs, n); // known before any value is computed
+ * p.run(new Float64Array(n));
+ */
+export interface PreparedExpr {
+  readonly kind: 'f32' | 'f64';
+  readonly length: number;
+  readonly validityInputs: readonly BitsAt[];
+  /** Writes the `length` values into `out[0, length)` (values of null rows are unspecified). */
+  run(out: Float64Array | Float32Array): void;
+}
+
+/** Checks the columns of `root` and prepares it for {@link PreparedExpr.run} over `n` rows. */
+export function prepare(root: Expr, n: number): PreparedExpr {
   if (root.t !== 'bin' && root.t !== 'un') throw new TypeError('evaluate: the root must be an operator');
   const program = new Program();
   const body = program.emit(root);
   for (const v of program.vectors) {
     if (v.length !== n) throw new RangeError(`column of ${v.length} rows in an expression over ${n} rows`);
   }
-  const validity = andValidity(
-    program.vectors.map((v): BitsAt | null => vectorValidity(v)),
-    n,
-  );
-  const out = root.kind === 'f64' ? allocFloat64(n) : new Float32Array(n);
+  const validityInputs: BitsAt[] = [];
+  for (const v of program.vectors) {
+    const bits = vectorValidity(v);
+    if (bits !== null) validityInputs.push(bits);
+  }
   const loop = compiled(body, program);
-  loop(n, out, ...program.args);
-  return fixedVector(root.kind === 'f64' ? new arrow.Float64() : new arrow.Float32(), out, n, validity);
+  const args = program.args;
+  return {
+    kind: root.kind,
+    length: n,
+    validityInputs,
+    run: (out) => loop(n, out, ...args),
+  };
 }
 
 /** The parameters of a generated loop and the source of its per-row expression. */
