@@ -85,7 +85,15 @@ export class DataChannel {
   #buffered = 0;
   #paused = false;
   #pending: OutgoingData[] = [];
-  readonly #pendingByKey = new Map<string, OutgoingData>();
+  /**
+   * The pending message's entry of each writer. A new Map per message, never `clear()`ed: a cleared
+   * (or rehashed) V8 Map leaves its old table in place, still pointing at the entries, and once that
+   * table is in the old generation every scavenge keeps what it points at alive — here the results
+   * and, through them, the input messages they were computed from (~1 MB each), until the next
+   * full GC. That was most of the worker's mark-compacts (0.3–0.4 per 1M rows; the echo peer
+   * has none).
+   */
+  #pendingByKey = new Map<string, OutgoingData>();
   #pendingBytes = 0;
   #flushScheduled = false;
   #needDrain = false;
@@ -359,7 +367,7 @@ export class DataChannel {
     const pending = this.#pending;
     const big = this.#pendingBytes > SPLIT_PAYLOAD_BYTES;
     this.#pending = [];
-    this.#pendingByKey.clear();
+    this.#pendingByKey = new Map();
     this.#pendingBytes = 0;
     let encoded: { msg: Buffer; buf: Buffer | undefined }[];
     try {
@@ -417,7 +425,7 @@ export class DataChannel {
     this.#drainWaiters = [];
     for (const w of ws) w(); // writers see the error on their next write
     this.#pending = [];
-    this.#pendingByKey.clear();
+    this.#pendingByKey = new Map();
     this.#pendingBytes = 0;
   }
 
