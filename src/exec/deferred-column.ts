@@ -4,8 +4,10 @@
  * worker's path its fused loop then runs once, into the message buffer that carries the result
  * element, instead of into a fresh column (8 bytes a row of new external memory) that the writer
  * then copies. The result is checked as any other (length, type, NOT NULL) when the UDF returns:
- * only the value loop waits for the write, and it cannot fail. The user's Series is left lazy, so
- * if the UDF reads it later it evaluates on its own.
+ * only the value loop waits for the write, and it cannot fail. Only an expression over the
+ * batch's own input and constant columns waits: one over a UDF's own typed array is computed at
+ * once, since the UDF may refill that array on its next call, before this result is written. The
+ * user's Series is left lazy, so if the UDF reads it later it evaluates on its own.
  *
  * @example
  * const col = toResultColumn(label, a.add(b), n, T.DOUBLE()); // a DeferredColumn, nothing computed
@@ -14,7 +16,7 @@
 import * as arrow from 'apache-arrow';
 import type { DeferredColumn } from '../codec/ipc-writer.js';
 import { countAllValid, writeAndValidity } from '../series/bitmap.js';
-import { type PreparedExpr, prepare } from '../series/kernels/fused.js';
+import { type Expr, type PreparedExpr, prepare } from '../series/kernels/fused.js';
 import { pendingFusedExpr } from '../series/series.js';
 import { type DataType, typeToString } from '../types/data-types.js';
 import { arrowTypeText, misfit, toResultVector, UdfResultError } from '../udf/check-result.js';
@@ -70,17 +72,24 @@ class FusedColumn implements DeferredColumn {
 /**
  * The checked result of a vectorized UDF as a column for the element writer: a
  * {@link DeferredColumn} when it is a lazy float Series of exactly the result type (DOUBLE for a
- * float64 expression, FLOAT for float32), else the vector `toResultVector` gives. Throws the
- * same errors as `toResultVector` (wrong length, nulls in a NOT NULL result).
+ * float64 expression, FLOAT for float32) over columns that `stable` vouches for (the batch's
+ * inputs and constants: a UDF may refill its own typed array on its next call, before this one
+ * is written), else the vector `toResultVector` gives — computed now. Throws the same errors as
+ * `toResultVector` (wrong length, nulls in a NOT NULL result).
  */
 export function toResultColumn(
   label: string,
   result: unknown,
   inputLength: number,
   resultType: DataType,
+  stable: (v: arrow.Vector) => boolean = () => false,
 ): arrow.Vector | DeferredColumn {
   const expr = pendingFusedExpr(result);
-  if (expr !== null && arrowTypeText(resultType) === (expr.kind === 'f64' ? 'Float64' : 'Float32')) {
+  if (
+    expr !== null &&
+    arrowTypeText(resultType) === (expr.kind === 'f64' ? 'Float64' : 'Float32') &&
+    leavesAre(expr, stable)
+  ) {
     const length = (result as { length: number }).length;
     if (length !== inputLength) {
       throw new UdfResultError(
@@ -95,4 +104,18 @@ export function toResultColumn(
     return new FusedColumn(p, nulls);
   }
   return toResultVector(label, result, inputLength, resultType);
+}
+
+/** Whether every column leaf of `e` satisfies `ok`. */
+function leavesAre(e: Expr, ok: (v: arrow.Vector) => boolean): boolean {
+  switch (e.t) {
+    case 'leaf':
+      return ok(e.vector);
+    case 'const':
+      return true;
+    case 'bin':
+      return leavesAre(e.left, ok) && leavesAre(e.right, ok);
+    case 'un':
+      return leavesAre(e.arg, ok);
+  }
 }

@@ -55,6 +55,8 @@ function columnType(plan: CompiledPlan, batch: arrow.RecordBatch, i: number): Da
 export class BatchContext {
   readonly n: number;
   readonly #columns: (Series | undefined)[] = [];
+  /** Vectors handed to the UDFs that nothing changes while the batch lives: inputs, constants. */
+  readonly #stable: arrow.Vector[] = [];
   constructor(
     readonly plan: CompiledPlan,
     readonly batch: arrow.RecordBatch,
@@ -72,9 +74,24 @@ export class BatchContext {
       const data = inputData(this.batch, i);
       s = new Series(new arrow.Vector([data]), this.batch.schema.fields[i]!.name, type);
       this.#columns[i] = s;
+      this.#stable.push(s.vector);
     }
     return s;
   }
+
+  /** A constant argument column (cached across batches, read-only). */
+  constant(arg: CompiledArg & { kind: 'constant' }): Series {
+    const s = constantSeries(arg, this.n);
+    if (!this.#stable.includes(s.vector)) this.#stable.push(s.vector);
+    return s;
+  }
+
+  /**
+   * Whether `v` is an input or constant column of this batch: memory no UDF owns, so a result
+   * computed from it can wait until it is written (a UDF's own typed array may be reused by its
+   * next call).
+   */
+  isStable = (v: arrow.Vector): boolean => this.#stable.includes(v);
 }
 
 // Constant columns, cached per compiled argument and length: building one is a loop of appends,
@@ -139,7 +156,7 @@ export function evalArg(call: CompiledCall, k: number, ctx: BatchContext): Maybe
     checkArgType(call, k, `input column ${a.index}`, s.vector.type, ctx.n);
     return s;
   }
-  if (a.kind === 'constant') return constantSeries(a, ctx.n);
+  if (a.kind === 'constant') return ctx.constant(a);
   const inner = a.call;
   const asArg = (v: arrow.Vector): Series => {
     checkArgType(call, k, `the result of '${inner.udf.name}'`, v.type, ctx.n);
@@ -161,7 +178,13 @@ export function evalCall(call: CompiledCall, ctx: BatchContext): MaybePromise<ar
 }
 
 /** How a UDF's return value becomes a result column (checked): a vector, or a deferred column too. */
-type ResultCheck = (label: string, result: unknown, n: number, type: DataType) => ResultColumn;
+type ResultCheck = (
+  label: string,
+  result: unknown,
+  n: number,
+  type: DataType,
+  stable: (v: arrow.Vector) => boolean,
+) => ResultColumn;
 type ResultColumn = arrow.Vector | DeferredColumn;
 
 /** {@link evalCall} with the result made a column by `check`. */
@@ -210,7 +233,7 @@ function applyCall(
   let r: unknown;
   try {
     r = withUdfContext(ctx.context, [udf.fn], () => udf.fn(...args));
-    if (!isThenable(r)) return done(check(label, r, n, call.resultType));
+    if (!isThenable(r)) return done(check(label, r, n, call.resultType, ctx.isStable));
   } catch (e) {
     throw wrapUdfError(udf.name, 0, n - 1, e);
   }
@@ -218,7 +241,7 @@ function applyCall(
   return Promise.resolve(r).then(
     (value) => {
       try {
-        return done(check(label, value, n, call.resultType));
+        return done(check(label, value, n, call.resultType, ctx.isStable));
       } catch (e) {
         throw wrapUdfError(udf.name, 0, n - 1, e);
       }

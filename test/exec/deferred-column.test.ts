@@ -8,7 +8,7 @@ import { UdfError } from '../../src/exec/errors.js';
 import { type CompiledPlan, compilePlan } from '../../src/exec/plan.js';
 import { evaluateVectorized, evaluateVectorizedColumns } from '../../src/exec/vectorized.js';
 import { createColumnBuilder } from '../../src/series/column-builder.js';
-import { pendingFusedExpr, type Series } from '../../src/series/series.js';
+import { pendingFusedExpr, Series } from '../../src/series/series.js';
 import { type DataType, DataTypes as T } from '../../src/types/data-types.js';
 import { vectorizedUdf } from '../../src/udf/define.js';
 import { batchOfChildren } from '../../src/util/record-batch.js';
@@ -145,6 +145,45 @@ describe('lazy float results written straight into the element', () => {
     expect(pendingFusedExpr(kept)).not.toBeNull(); // not evaluated by the writer
     expect(kept!.toArray()).toEqual([11, null, null]);
     expect(pendingFusedExpr(kept)).toBeNull();
+  });
+
+  it("is not used over a UDF's own array, which its next call may refill before the write", () => {
+    // a UDF that reuses one scratch array across calls: its result is computed when it returns
+    const scratch = new Float64Array(3);
+    const reuse = plan((a) => {
+      for (let i = 0; i < 3; i++) scratch[i] = (a.get(i) as number | null) ?? 0;
+      return Series.from(scratch).mul(2);
+    });
+    const first = evaluateVectorizedColumns(
+      reuse,
+      slicedBatch([1, 2, 3], [0, 0, 0], 0, T.DOUBLE()),
+    ) as ResultColumns;
+    const second = evaluateVectorizedColumns(
+      reuse,
+      slicedBatch([7, 8, 9], [0, 0, 0], 0, T.DOUBLE()),
+    ) as ResultColumns;
+    expect(first.columns.some(isDeferredColumn)).toBe(false);
+    const b = batchOfChildren(first.schema, first.columns as arrow.Data[], 3);
+    expect(valuesOf(b, 0)).toEqual([2, 4, 6]); // not 14, 16, 18
+    expect(second.columns.some(isDeferredColumn)).toBe(false);
+  });
+
+  it('is used with constant arguments (read-only columns of the plan)', () => {
+    const p = compilePlan({
+      calls: [
+        {
+          udf: vectorizedUdf((a: Series, c: Series) => a.mul(c), {
+            name: 'scale',
+            inputTypes: [T.DOUBLE(), T.DOUBLE()],
+            resultType: T.DOUBLE(),
+          }),
+          args: [{ column: 0 }, { constant: 2.5, type: T.DOUBLE() }],
+        },
+      ],
+    });
+    const r = bothWays(p, slicedBatch([1, null, 4], [0, 0, 0], 3, T.DOUBLE()), 0);
+    expect(r.deferred).toBe(true);
+    expect(Buffer.from(r.got).equals(Buffer.from(r.expected))).toBe(true);
   });
 
   it('is not used for a result of another type, which is checked and converted as before', () => {
