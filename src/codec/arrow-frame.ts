@@ -23,6 +23,7 @@ import {
   allocOutput,
   type BatchPlan,
   batchMessageSize,
+  type EncodableColumn,
   planBatch,
   planDictionaries,
   schemaMessage,
@@ -69,7 +70,10 @@ export class ArrowFrameEncoder {
   }
 
   private plan(batch: arrow.RecordBatch): ElementPlan {
-    const columns = batch.data.children;
+    return this.planOf(batch.data.children, batch.numRows);
+  }
+
+  private planOf(columns: readonly EncodableColumn[], numRows: number): ElementPlan {
     const fields = this.schema.fields;
     if (columns.length !== fields.length) {
       throw new TypeError(`batch has ${columns.length} columns, the encoder's schema ${fields.length}`);
@@ -81,7 +85,7 @@ export class ArrowFrameEncoder {
         );
       }
     }
-    const plan = planBatch(columns, batch.numRows);
+    const plan = planBatch(columns, numRows);
     const parts: ElementPlan['parts'] = [];
     if (plan.dictionaries.size > 0) {
       for (const d of planDictionaries(plan.dictionaries)) {
@@ -105,6 +109,17 @@ export class ArrowFrameEncoder {
    */
   planElement(batch: arrow.RecordBatch): PlannedElement {
     return new PlannedElement(this, this.plan(batch));
+  }
+
+  /**
+   * {@link planElement} for a batch given as its columns, which may include deferred ones (values
+   * written straight into the message, see `DeferredColumn` in ipc-writer.ts).
+   *
+   * @example
+   * const el = enc.planColumns([a.data[0], lazyColumn], n);
+   */
+  planColumns(columns: readonly EncodableColumn[], numRows: number): PlannedElement {
+    return new PlannedElement(this, this.planOf(columns, numRows));
   }
 
   /** @internal Writes a planned element at `out[pos]` (see {@link PlannedElement.write}). */

@@ -19,12 +19,46 @@ const HEADER_SCHEMA_BYTES_ALIGN = 8;
 const HEADER_DICTIONARY_BATCH = 2;
 const HEADER_RECORD_BATCH = 3;
 
+/**
+ * A fixed-width column whose values are not computed yet: they are written straight into the
+ * message that carries them (e.g. a lazy fused expression, see series/kernels/fused.ts), instead
+ * of into a column of their own and then copied. Its validity is known up front (the IPC field
+ * node needs the null count before the body is written).
+ */
+export interface DeferredColumn {
+  readonly type: arrow.DataType;
+  readonly length: number;
+  readonly nullCount: number;
+  /**
+   * Writes the validity bitmap, `(length + 7) >> 3` bytes, row 0 at bit 0, at `out[pos]`; called
+   * only when `nullCount > 0`.
+   */
+  writeValidity(out: Uint8Array, pos: number): void;
+  /** Bytes of the values buffer (`length` × the type's byte width). */
+  readonly valueBytes: number;
+  /** Writes exactly `valueBytes` bytes of values at `out[pos]` (pos is 8-aligned in the stream). */
+  writeValues(out: Uint8Array, pos: number): void;
+}
+
+/** A column to encode: Arrow data, or a {@link DeferredColumn}. */
+export type EncodableColumn = arrow.Data | DeferredColumn;
+
+/** A body buffer: bytes, or written when the message is (a deferred column's values). */
+export type BodyBuffer =
+  | Uint8Array
+  | { readonly byteLength: number; write(out: Uint8Array, pos: number): void };
+
+/** Whether `c` is a {@link DeferredColumn}. */
+export function isDeferredColumn(c: EncodableColumn): c is DeferredColumn {
+  return typeof (c as DeferredColumn).writeValues === 'function';
+}
+
 /** Field nodes and body buffers of one record batch, ready to be written. */
 export interface BatchPlan {
   readonly length: number;
   /** [length, nullCount] per field node, flattened. */
   readonly nodes: number[];
-  readonly buffers: Uint8Array[];
+  readonly buffers: BodyBuffer[];
   /** Body size: every buffer padded to 8 bytes. */
   readonly bodyLength: number;
   /** Dictionaries used by the columns (inner ones first), by id. */
@@ -68,13 +102,24 @@ function bitsFrom(bits: Uint8Array, offset: number, length: number): Uint8Array 
 
 class Planner {
   readonly nodes: number[] = [];
-  readonly buffers: Uint8Array[] = [];
+  readonly buffers: BodyBuffer[] = [];
   bodyLength = 0;
   readonly dictionaries = new Map<number, arrow.Vector>();
 
-  private push(b: Uint8Array): void {
+  private push(b: BodyBuffer): void {
     this.buffers.push(b);
     this.bodyLength += pad8(b.byteLength);
+  }
+
+  /** Adds the field node and buffers of a deferred fixed-width column. */
+  addDeferred(c: DeferredColumn): void {
+    this.nodes.push(c.length, c.nullCount);
+    this.push(
+      c.nullCount > 0
+        ? { byteLength: (c.length + 7) >> 3, write: (out, pos) => c.writeValidity(out, pos) }
+        : EMPTY,
+    );
+    this.push({ byteLength: c.valueBytes, write: (out, pos) => c.writeValues(out, pos) });
   }
 
   private validity(d: arrow.Data): void {
@@ -211,12 +256,16 @@ function collectDictionaries(d: arrow.Data, out: Map<number, arrow.Vector>): voi
   for (const c of d.children) collectDictionaries(c, out);
 }
 
-/** Plans the record batch message of `columns` (one Data per schema field, all `length` rows). */
-export function planBatch(columns: readonly arrow.Data[], length: number): BatchPlan {
+/**
+ * Plans the record batch message of `columns` (one Data or deferred column per schema field, all
+ * `length` rows).
+ */
+export function planBatch(columns: readonly EncodableColumn[], length: number): BatchPlan {
   const p = new Planner();
   for (const c of columns) {
     if (c.length !== length) throw new RangeError(`column has ${c.length} rows, the batch ${length}`);
-    p.add(c);
+    if (isDeferredColumn(c)) p.addDeferred(c);
+    else p.add(c);
   }
   return {
     length,
@@ -365,7 +414,8 @@ export function writeBatchMessage(
     const e = buffersCount + 4 + 16 * i;
     setInt64(dv, e, offset);
     setInt64(dv, e + 8, b.byteLength);
-    out.set(b, body + offset);
+    if (b instanceof Uint8Array) out.set(b, body + offset);
+    else b.write(out, body + offset);
     const padded = pad8(b.byteLength);
     if (padded !== b.byteLength) out.fill(0, body + offset + b.byteLength, body + offset + padded);
     offset += padded;

@@ -11,13 +11,23 @@
  * const out = await runVectorized(plan, batch); // one column 'f0'
  */
 import * as arrow from 'apache-arrow';
+import type { DeferredColumn } from '../codec/ipc-writer.js';
 import { makeVectorGetter } from '../series/accessors.js';
 import { createColumnBuilder } from '../series/column-builder.js';
 import { DataFrame } from '../series/dataframe.js';
 import { Series } from '../series/series.js';
 import { type DataType, typeToString } from '../types/data-types.js';
 import { arrowTypeText, toResultVector, UdfResultError, udfLabel } from '../udf/check-result.js';
-import { inputData, inputType, makeBatch } from './batch.js';
+import {
+  columnsOfBatch,
+  inputData,
+  inputType,
+  makeBatch,
+  makeColumns,
+  type NamedColumn,
+  type ResultColumns,
+} from './batch.js';
+import { toResultColumn } from './deferred-column.js';
 import { wrapUdfError } from './errors.js';
 import { recordBatch } from './metrics.js';
 import type { CompiledArg, CompiledCall, CompiledPlan } from './plan.js';
@@ -45,6 +55,8 @@ function columnType(plan: CompiledPlan, batch: arrow.RecordBatch, i: number): Da
 export class BatchContext {
   readonly n: number;
   readonly #columns: (Series | undefined)[] = [];
+  /** Vectors handed to the UDFs that nothing changes while the batch lives: inputs, constants. */
+  readonly #stable: arrow.Vector[] = [];
   constructor(
     readonly plan: CompiledPlan,
     readonly batch: arrow.RecordBatch,
@@ -62,9 +74,24 @@ export class BatchContext {
       const data = inputData(this.batch, i);
       s = new Series(new arrow.Vector([data]), this.batch.schema.fields[i]!.name, type);
       this.#columns[i] = s;
+      this.#stable.push(s.vector);
     }
     return s;
   }
+
+  /** A constant argument column (cached across batches, read-only). */
+  constant(arg: CompiledArg & { kind: 'constant' }): Series {
+    const s = constantSeries(arg, this.n);
+    if (!this.#stable.includes(s.vector)) this.#stable.push(s.vector);
+    return s;
+  }
+
+  /**
+   * Whether `v` is an input or constant column of this batch: memory no UDF owns, so a result
+   * computed from it can wait until it is written (a UDF's own typed array may be reused by its
+   * next call).
+   */
+  isStable = (v: arrow.Vector): boolean => this.#stable.includes(v);
 }
 
 // Constant columns, cached per compiled argument and length: building one is a loop of appends,
@@ -129,7 +156,7 @@ export function evalArg(call: CompiledCall, k: number, ctx: BatchContext): Maybe
     checkArgType(call, k, `input column ${a.index}`, s.vector.type, ctx.n);
     return s;
   }
-  if (a.kind === 'constant') return constantSeries(a, ctx.n);
+  if (a.kind === 'constant') return ctx.constant(a);
   const inner = a.call;
   const asArg = (v: arrow.Vector): Series => {
     checkArgType(call, k, `the result of '${inner.udf.name}'`, v.type, ctx.n);
@@ -146,13 +173,30 @@ export function evalArg(call: CompiledCall, k: number, ctx: BatchContext): Maybe
  * rejects) with the UdfError of the call that failed.
  */
 export function evalCall(call: CompiledCall, ctx: BatchContext): MaybePromise<arrow.Vector> {
+  // toResultVector gives vectors only
+  return evalCallTo(call, ctx, toResultVector) as MaybePromise<arrow.Vector>;
+}
+
+/** How a UDF's return value becomes a result column (checked): a vector, or a deferred column too. */
+type ResultCheck = (
+  label: string,
+  result: unknown,
+  n: number,
+  type: DataType,
+  stable: (v: arrow.Vector) => boolean,
+) => ResultColumn;
+type ResultColumn = arrow.Vector | DeferredColumn;
+
+/** {@link evalCall} with the result made a column by `check`. */
+function evalCallTo(call: CompiledCall, ctx: BatchContext, check: ResultCheck): MaybePromise<ResultColumn> {
   const args: Series[] = [];
   for (let k = 0; k < call.args.length; k++) {
     const a = evalArg(call, k, ctx);
-    if (a instanceof Promise) return restOfArgs(call, ctx, args, a).then((all) => applyCall(call, all, ctx));
+    if (a instanceof Promise)
+      return restOfArgs(call, ctx, args, a).then((all) => applyCall(call, all, ctx, check));
     args.push(a);
   }
-  return applyCall(call, args, ctx);
+  return applyCall(call, args, ctx, check);
 }
 
 /** The arguments from the first one that returned a promise on, in order. */
@@ -168,11 +212,16 @@ async function restOfArgs(
 }
 
 /** Calls the UDF of `call` over its evaluated arguments and checks what it returns. */
-function applyCall(call: CompiledCall, args: Series[], ctx: BatchContext): MaybePromise<arrow.Vector> {
+function applyCall(
+  call: CompiledCall,
+  args: Series[],
+  ctx: BatchContext,
+  check: ResultCheck,
+): MaybePromise<ResultColumn> {
   const { udf } = call;
   const n = ctx.n;
   const t0 = performance.now();
-  const done = (vector: arrow.Vector): arrow.Vector => {
+  const done = (vector: ResultColumn): ResultColumn => {
     recordBatch(call.metrics, n, performance.now() - t0);
     return vector;
   };
@@ -184,7 +233,7 @@ function applyCall(call: CompiledCall, args: Series[], ctx: BatchContext): Maybe
   let r: unknown;
   try {
     r = withUdfContext(ctx.context, [udf.fn], () => udf.fn(...args));
-    if (!isThenable(r)) return done(toResultVector(label, r, n, call.resultType));
+    if (!isThenable(r)) return done(check(label, r, n, call.resultType, ctx.isStable));
   } catch (e) {
     throw wrapUdfError(udf.name, 0, n - 1, e);
   }
@@ -192,7 +241,7 @@ function applyCall(call: CompiledCall, args: Series[], ctx: BatchContext): Maybe
   return Promise.resolve(r).then(
     (value) => {
       try {
-        return done(toResultVector(label, value, n, call.resultType));
+        return done(check(label, value, n, call.resultType, ctx.isStable));
       } catch (e) {
         throw wrapUdfError(udf.name, 0, n - 1, e);
       }
@@ -237,39 +286,73 @@ export function evaluateVectorized(
   batch: arrow.RecordBatch,
   context?: unknown,
 ): MaybePromise<arrow.RecordBatch> {
+  const ctx = newContext(plan, batch, context);
+  if (plan.mode === 'map_batches') return runMapBatches(plan.calls[0]!, ctx);
+  const out = evaluateCalls(plan, ctx, toResultVector) as MaybePromise<NamedColumn[]>;
+  return out instanceof Promise ? out.then((o) => makeBatch(o, ctx.n, plan)) : makeBatch(out, ctx.n, plan);
+}
+
+/**
+ * {@link evaluateVectorized} for a writer that encodes the result at once (the worker's element
+ * runner): a top-level result that is a lazy float Series of the result type comes back as a
+ * deferred column, computed straight into the outgoing message when it is written (see
+ * deferred-column.ts); the inputs of `batch` must stay valid until then.
+ */
+export function evaluateVectorizedColumns(
+  plan: CompiledPlan,
+  batch: arrow.RecordBatch,
+  context?: unknown,
+): MaybePromise<ResultColumns> {
+  const ctx = newContext(plan, batch, context);
+  if (plan.mode === 'map_batches') return runMapBatches(plan.calls[0]!, ctx).then(columnsOfBatch);
+  const out = evaluateCalls(plan, ctx, toResultColumn);
+  return out instanceof Promise
+    ? out.then((o) => makeColumns(o, ctx.n, plan))
+    : makeColumns(out, ctx.n, plan);
+}
+
+function newContext(plan: CompiledPlan, batch: arrow.RecordBatch, context: unknown): BatchContext {
   if (plan.mode === 'aggregate') {
     throw new TypeError(
       'runVectorized runs scalar and mapBatches plans; use runAggregate for aggregate UDFs',
     );
   }
-  const ctx = new BatchContext(plan, batch, context);
-  if (plan.mode === 'map_batches') return runMapBatches(plan.calls[0]!, ctx);
+  return new BatchContext(plan, batch, context);
+}
+
+type OutputColumn = NamedColumn<ResultColumn>;
+
+/** The top-level calls of a scalar plan, in order: synchronously while their UDFs are. */
+function evaluateCalls(
+  plan: CompiledPlan,
+  ctx: BatchContext,
+  check: ResultCheck,
+): MaybePromise<OutputColumn[]> {
   const out: OutputColumn[] = [];
   for (let i = 0; i < plan.calls.length; i++) {
     const call = plan.calls[i]!;
-    const v = evalCall(call, ctx);
-    if (v instanceof Promise) return restOfCalls(plan, ctx, out, v);
+    const v = evalCallTo(call, ctx, check);
+    if (v instanceof Promise) return restOfCalls(plan, ctx, out, v, check);
     out.push({ name: call.output, type: call.resultType, vector: v });
   }
-  return makeBatch(out, ctx.n, plan);
+  return out;
 }
 
-type OutputColumn = { name: string; type: DataType; vector: arrow.Vector };
-
-/** The calls from the first one that returned a promise on, then the batch. */
+/** The calls from the first one that returned a promise on. */
 async function restOfCalls(
   plan: CompiledPlan,
   ctx: BatchContext,
   out: OutputColumn[],
-  pending: Promise<arrow.Vector>,
-): Promise<arrow.RecordBatch> {
+  pending: Promise<ResultColumn>,
+  check: ResultCheck,
+): Promise<OutputColumn[]> {
   const first = plan.calls[out.length]!;
   out.push({ name: first.output, type: first.resultType, vector: await pending });
   for (let i = out.length; i < plan.calls.length; i++) {
     const call = plan.calls[i]!;
-    out.push({ name: call.output, type: call.resultType, vector: await evalCall(call, ctx) });
+    out.push({ name: call.output, type: call.resultType, vector: await evalCallTo(call, ctx, check) });
   }
-  return makeBatch(out, ctx.n, plan);
+  return out;
 }
 
 /** A mapBatches call: a DataFrame of its arguments in, the columns of its ROW result type out. */
@@ -291,7 +374,7 @@ async function runMapBatches(call: CompiledCall, ctx: BatchContext): Promise<arr
     columns[name] = s;
   }
   const t0 = performance.now();
-  const out: OutputColumn[] = [];
+  const out: NamedColumn[] = [];
   try {
     const df = DataFrame.fromSeries(columns);
     let r: unknown = withUdfContext(ctx.context, [udf.fn], () => udf.fn(df));

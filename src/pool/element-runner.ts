@@ -13,11 +13,12 @@ import type * as arrow from 'apache-arrow';
 import { ArrowFrameEncoder, decodeArrowPayload, type PlannedElement } from '../codec/arrow-frame.js';
 import { runRowWiseCoded } from '../codec/row-coder-exec.js';
 import { runAggregate } from '../exec/aggregate.js';
+import { columnsOfBatch, type ResultColumns } from '../exec/batch.js';
 import { checkInputSchema } from '../exec/input-schema.js';
 import { type CallMetrics, copyMetrics, resetMetrics } from '../exec/metrics.js';
 import { type CompiledPlan, type LoadPlanOptions, loadPlan, type Plan } from '../exec/plan.js';
 import { withAsyncUdfContext } from '../exec/udf-context.js';
-import { evaluateVectorized } from '../exec/vectorized.js';
+import { evaluateVectorized, evaluateVectorizedColumns } from '../exec/vectorized.js';
 import type { ElementMode } from './options.js';
 import type { DeferredElement } from './types.js';
 
@@ -136,14 +137,19 @@ export class ElementRunner {
     info: { rowsIn: number },
     context: unknown,
   ): DeferredOutput | Promise<DeferredOutput> {
-    const result = this.#execute(compiled, bytes, info, context);
+    const batch = this.#decode(compiled, bytes, info);
+    // a lazy float result stays lazy: computed straight into the message (exec/deferred-column.ts)
+    const result =
+      compiled.mode === 'aggregate'
+        ? runAggregate(compiled, batch, [], context).then(columnsOfBatch)
+        : evaluateVectorizedColumns(compiled, batch, context);
     if (result instanceof Promise) return result.then((r) => this.#defer(planKey, compiled, r));
     return this.#defer(planKey, compiled, result);
   }
 
-  #defer(planKey: string, compiled: CompiledPlan, result: arrow.RecordBatch): DeferredOutput {
+  #defer(planKey: string, compiled: CompiledPlan, result: ResultColumns): DeferredOutput {
     // planned once: its size now, its bytes when the message is written
-    const planned = this.#encoder(planKey, result.schema).planElement(result);
+    const planned = this.#encoder(planKey, result.schema).planColumns(result.columns, result.numRows);
     return { element: new DeferredResult(planned), rowsOut: result.numRows, metrics: this.#take(compiled) };
   }
 
@@ -157,12 +163,18 @@ export class ElementRunner {
     info: { rowsIn: number },
     context: unknown,
   ): arrow.RecordBatch | Promise<arrow.RecordBatch> {
-    const batch = decodeOne(bytes);
-    info.rowsIn = batch.numRows;
-    if (compiled.inputTypes) checkInputSchema(batch, compiled.inputTypes);
+    const batch = this.#decode(compiled, bytes, info);
     return compiled.mode === 'aggregate'
       ? runAggregate(compiled, batch, [], context)
       : evaluateVectorized(compiled, batch, context);
+  }
+
+  /** The input batch of an Arrow element, its schema checked against the plan's input types. */
+  #decode(compiled: CompiledPlan, bytes: Uint8Array, info: { rowsIn: number }): arrow.RecordBatch {
+    const batch = decodeOne(bytes);
+    info.rowsIn = batch.numRows;
+    if (compiled.inputTypes) checkInputSchema(batch, compiled.inputTypes);
+    return batch;
   }
 
   #encoder(planKey: string, schema: arrow.Schema): ArrowFrameEncoder {

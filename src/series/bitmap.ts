@@ -135,6 +135,80 @@ export function andValidity(inputs: readonly (BitsAt | null)[], n: number): Vali
   return finishBitmap(out, n);
 }
 
+/**
+ * Rows valid in every input (null entries are all-valid inputs): `n -` this is the null count of
+ * their {@link andValidity}, counted without building the AND.
+ */
+export function countAllValid(inputs: readonly (BitsAt | null)[], n: number): number {
+  const present = inputs.filter((x): x is BitsAt => x !== null);
+  if (present.length === 0 || n === 0) return n;
+  if (present.length === 1) return countSetBits(present[0]!.bits, present[0]!.offset, n);
+  const full = n >>> 5;
+  const a = wordsOf(present[0]!.bits, present[0]!.offset, n);
+  const b = wordsOf(present[1]!.bits, present[1]!.offset, n);
+  let c = 0;
+  if (present.length === 2) {
+    for (let w = 0; w < full; w++) c += popcount32(a[w]! & b[w]!);
+    if ((n & 31) !== 0) c += popcount32(a[full]! & b[full]! & tailMask(n));
+    return c;
+  }
+  const more = present.slice(2).map((x) => wordsOf(x.bits, x.offset, n));
+  const words = wordCount(n);
+  for (let w = 0; w < words; w++) {
+    let x = a[w]! & b[w]!;
+    for (const m of more) x &= m[w]!;
+    c += popcount32(w === full ? x & tailMask(n) : x);
+  }
+  return c;
+}
+
+/** Words the AND is built in before it is copied out (reused: writes are synchronous). */
+let andScratch = new Int32Array(0);
+
+/**
+ * Writes the validity bytes {@link andValidity} would make for `inputs` — `(n + 7) >> 3` of them —
+ * at `out[pos]`, without a bitmap of its own: straight into an outgoing message. (Call it when
+ * some row is null; with none, andValidity has no bitmap.)
+ */
+export function writeAndValidity(
+  inputs: readonly (BitsAt | null)[],
+  n: number,
+  out: Uint8Array,
+  pos: number,
+): void {
+  const present = inputs.filter((x): x is BitsAt => x !== null);
+  const nBytes = (n + 7) >>> 3;
+  if (present.length === 0 || n === 0) {
+    out.fill(0xff, pos, pos + nBytes);
+    clearTailByte(out, pos, n);
+    return;
+  }
+  const first = present[0]!;
+  if (present.length === 1 && (first.offset & 7) === 0) {
+    // andValidity shares such a bitmap as it is (copyValidity): the same bytes
+    const start = first.offset >>> 3;
+    if (start + nBytes <= first.bits.length) {
+      out.set(first.bits.subarray(start, start + nBytes), pos);
+      return;
+    }
+  }
+  const words = wordCount(n);
+  if (andScratch.length < words) andScratch = new Int32Array(Math.max(words, 2 * andScratch.length));
+  const acc = andScratch;
+  acc.set(wordsOf(first.bits, first.offset, n));
+  for (let k = 1; k < present.length; k++) {
+    const more = wordsOf(present[k]!.bits, present[k]!.offset, n);
+    for (let w = 0; w < words; w++) acc[w] = acc[w]! & more[w]!;
+  }
+  if ((n & 31) !== 0) acc[words - 1] = acc[words - 1]! & tailMask(n);
+  out.set(new Uint8Array(acc.buffer, 0, nBytes), pos);
+}
+
+/** Clears the bits past row `n` in the last byte of an `n`-bit bitmap written at `out[pos]`. */
+function clearTailByte(out: Uint8Array, pos: number, n: number): void {
+  if ((n & 7) !== 0) out[pos + ((n - 1) >>> 3)]! &= (1 << (n & 7)) - 1;
+}
+
 /** Validity equal to one input's: shared when it starts on a byte boundary, else copied. */
 export function copyValidity(input: BitsAt, n: number): Validity {
   if ((input.offset & 7) === 0) {

@@ -94,6 +94,7 @@ const LAZY_CASE_TYPE = T.STRING();
 /** Set in Series' static block: make a pending-case Series / read a Series' pending case. */
 let lazyCase: (pending: PendingCase, name: string) => Series;
 let pendingCase: (s: Series) => PendingCase | null;
+let pendingExpr: (s: Series) => Expr | null;
 
 const EMPTY = new arrow.Vector([
   arrow.makeData({ type: new arrow.Float64(), length: 0, data: new Float64Array(0) }),
@@ -158,6 +159,7 @@ export class Series {
   static {
     lazyCase = (pending, name) => Series.#lazyCase(pending, name);
     pendingCase = (s) => s.#case;
+    pendingExpr = (s) => (#expr in s && s.#vector === null ? s.#expr : null);
   }
 
   /**
@@ -940,4 +942,17 @@ function inferType(values: readonly unknown[]): DataType {
     }
   }
   return T.DOUBLE();
+}
+
+/**
+ * @internal The fused float expression a lazy Series has not evaluated yet (kernels/fused.ts), or
+ * null (evaluated, not lazy, or not a Series of this module). For a writer that evaluates it
+ * straight into its own output: the Series itself stays lazy, and evaluates on its own if it is
+ * read later.
+ *
+ * @example
+ * const e = pendingFusedExpr(a.add(b)); // the tree of a + b, nothing computed
+ */
+export function pendingFusedExpr(s: unknown): Expr | null {
+  return s instanceof Series ? pendingExpr(s) : null;
 }

@@ -73,7 +73,8 @@ function kindOf(x: unknown): string {
 
 const ROW_PREFIX = /^row (\d+): /;
 
-function misfit(label: string, t: DataType, row: number | string, message: string): UdfResultError {
+/** A result value that does not fit its type, `where` a row number or a phrase (or empty). */
+export function misfit(label: string, t: DataType, row: number | string, message: string): UdfResultError {
   const where = typeof row === 'number' ? `at row ${row}` : row;
   return new UdfResultError(
     `The result of ${label} does not fit its result type ${typeToString(t)} ${where}: ${message}`,

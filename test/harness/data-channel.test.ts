@@ -57,11 +57,13 @@ describe('DataChannel', () => {
     const ch = new DataChannel(runner.url, 'w4');
     const payload = Uint8Array.from({ length: 300 }, (_, i) => i & 255);
     let wrote = 0;
+    let senderOffset = -1;
     const element: DeferredElement = {
       size: 2 + payload.length,
       prefix: 2,
       write(out, pos) {
         wrote++;
+        senderOffset = out.byteOffset + pos + 2;
         out[pos] = 0xac; // varint(300)
         out[pos + 1] = 0x02;
         out.set(payload, pos + 2);
@@ -76,6 +78,8 @@ describe('DataChannel', () => {
     expect([...(await runner.output('d', 'out'))]).toEqual([0xac, 0x02, ...payload]);
     const [chunk] = runner.outputs.get('d/out')!.chunks;
     expect((chunk!.byteOffset + 2) % 8).toBe(0);
+    // aligned in the worker's message buffer too: float columns can be computed into it in place
+    expect(senderOffset % 8).toBe(0);
     ch.close();
   });
 

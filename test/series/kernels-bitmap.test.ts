@@ -5,11 +5,13 @@ import {
   andValidity,
   copyBits,
   copyValidity,
+  countAllValid,
   countSetBits,
   newBitmap,
   setBits,
   ValidityEditor,
   wordsOf,
+  writeAndValidity,
 } from '../../src/series/bitmap.js';
 
 /** A bitmap holding `bits` from bit `offset` of a buffer that starts `shift` bytes into its ArrayBuffer. */
@@ -43,6 +45,40 @@ describe('bitmaps', () => {
           bits.filter(Boolean).length,
         );
       }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('countAllValid and writeAndValidity give the count and bytes of andValidity, without its bitmap', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 0, max: 150 })
+          .chain((n) =>
+            fc.tuple(
+              fc.constant(n),
+              fc.array(
+                fc.tuple(
+                  fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+                  fc.integer({ min: 0, max: 40 }),
+                  fc.integer({ min: 0, max: 7 }),
+                ),
+                { maxLength: 4 },
+              ),
+              fc.integer({ min: 0, max: 7 }),
+            ),
+          ),
+        ([n, specs, at]) => {
+          const inputs = specs.map(([bits, offset, shift]) => ({ bits: place(bits, offset, shift), offset }));
+          const v = andValidity(inputs, n);
+          expect(n - countAllValid(inputs, n)).toBe(v.nullCount);
+          if (v.bitmap === null) return;
+          const out = new Uint8Array(at + ((n + 7) >> 3) + 2).fill(0x5a);
+          writeAndValidity(inputs, n, out, at);
+          expect([...out.subarray(at, at + ((n + 7) >> 3))]).toEqual([...v.bitmap.subarray(0, (n + 7) >> 3)]);
+          expect(out[at + ((n + 7) >> 3)]).toBe(0x5a); // nothing written past it
+        },
+      ),
       { numRuns: 500 },
     );
   });

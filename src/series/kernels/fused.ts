@@ -71,20 +71,54 @@ export function unary(op: UnaryOp, arg: Expr, kind: 'f32' | 'f64'): Expr {
 
 /** Evaluates a float expression over `n` rows into a one-chunk Float32 or Float64 vector. */
 export function evaluate(root: Expr, n: number): arrow.Vector {
+  const p = prepare(root, n);
+  const validity = andValidity(p.validityInputs, n);
+  const out = p.kind === 'f64' ? allocFloat64(n) : new Float32Array(n);
+  p.run(out);
+  return fixedVector(p.kind === 'f64' ? new arrow.Float64() : new arrow.Float32(), out, n, validity);
+}
+
+/**
+ * An expression ready to run over its `length` rows: its values are computed by `run` into
+ * whatever array the caller gives — a column of its own ({@link evaluate}), or a view of an
+ * outgoing message, so that the values are written once where they are sent. A row is null when
+ * it is null in any of `validityInputs` (the validities of its columns: AND them with
+ * `andValidity`, count them with `countAllValid`, or write them with `writeAndValidity`).
+ *
+ * @example
+ * const p = prepare(e, n);
+ * const nulls = n - countAllValid(p.validityInputs, n); // known before any value is computed
+ * p.run(new Float64Array(n));
+ */
+export interface PreparedExpr {
+  readonly kind: 'f32' | 'f64';
+  readonly length: number;
+  readonly validityInputs: readonly BitsAt[];
+  /** Writes the `length` values into `out[0, length)` (values of null rows are unspecified). */
+  run(out: Float64Array | Float32Array): void;
+}
+
+/** Checks the columns of `root` and prepares it for {@link PreparedExpr.run} over `n` rows. */
+export function prepare(root: Expr, n: number): PreparedExpr {
   if (root.t !== 'bin' && root.t !== 'un') throw new TypeError('evaluate: the root must be an operator');
   const program = new Program();
   const body = program.emit(root);
   for (const v of program.vectors) {
     if (v.length !== n) throw new RangeError(`column of ${v.length} rows in an expression over ${n} rows`);
   }
-  const validity = andValidity(
-    program.vectors.map((v): BitsAt | null => vectorValidity(v)),
-    n,
-  );
-  const out = root.kind === 'f64' ? allocFloat64(n) : new Float32Array(n);
-  const loop = compiled(body, program);
-  loop(n, out, ...program.args);
-  return fixedVector(root.kind === 'f64' ? new arrow.Float64() : new arrow.Float32(), out, n, validity);
+  const validityInputs: BitsAt[] = [];
+  for (const v of program.vectors) {
+    const bits = vectorValidity(v);
+    if (bits !== null) validityInputs.push(bits);
+  }
+  const loop = compiled(body, program, root.size);
+  const args = program.args;
+  return {
+    kind: root.kind,
+    length: n,
+    validityInputs,
+    run: (out) => loop(n, out, ...args),
+  };
 }
 
 /** The parameters of a generated loop and the source of its per-row expression. */
@@ -146,16 +180,32 @@ const CACHE_LIMIT = 512;
  * The loop `for (i < n) out[i] = <expression>` as a function, generated once per expression shape.
  * The source holds only operator tokens and parameter names (never data), so it is safe to
  * compile; each shape gets its own function so that V8 keeps its element accesses monomorphic.
+ * The loop is unrolled (`unrollOf`): each step computes several rows, each in a block of its own
+ * whose `const i` is the row, so the expression text is the same in every lane.
  */
-function compiled(body: string, program: Program): Loop {
+function compiled(body: string, program: Program, size: number): Loop {
   const key = `${body}|${program.arrayKinds.join(',')}|${program.params.join(',')}`;
   let loop = cache.get(key);
   if (loop === undefined) {
     if (cache.size >= CACHE_LIMIT) cache.clear();
     const params = ['n', 'out', ...program.params].join(', ');
-    const source = `"use strict"; return function fused(${params}) { for (let i = 0; i < n; i++) out[i] = ${body}; };`;
+    const u = unrollOf(size);
+    const lanes = Array.from({ length: u }, (_, k) => `{ const i = b + ${k}; out[i] = ${body}; }`).join(' ');
+    const source =
+      `"use strict"; return function fused(${params}) { const m = n - (n % ${u}); ` +
+      `for (let b = 0; b < m; b += ${u}) { ${lanes} } for (let i = m; i < n; i++) out[i] = ${body}; };`;
     loop = new Function(source)() as Loop;
     cache.set(key, loop);
   }
   return loop;
+}
+
+/**
+ * Rows per step of the generated loop. V8 runs a plain typed-array loop at ~2.5–3 ns a row
+ * whatever its body's cost (a + b); unrolled, the loads and stores of several rows overlap.
+ * Measured over 10,000-row Float64Arrays (ms per 1M rows, plain / 4 / 8 rows a step):
+ * a + b 3.0 / 1.7 / 1.3, a * 2 + b 2.3 / 1.2 / 1.1, (a - b) / (a + 1) 3.4 / 1.9 / 2.3.
+ */
+function unrollOf(size: number): number {
+  return size <= 5 ? 8 : 4;
 }
