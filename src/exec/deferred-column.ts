@@ -20,6 +20,7 @@ import { type Expr, type PreparedExpr, prepare } from '../series/kernels/fused.j
 import { pendingFusedExpr } from '../series/series.js';
 import { type DataType, typeToString } from '../types/data-types.js';
 import { arrowTypeText, misfit, toResultVector, UdfResultError } from '../udf/check-result.js';
+import type { CallMetrics } from './metrics.js';
 
 const FLOAT64 = new arrow.Float64();
 const FLOAT32 = new arrow.Float32();
@@ -39,9 +40,11 @@ class FusedColumn implements DeferredColumn {
   readonly nullCount: number;
   readonly valueBytes: number;
   readonly #p: PreparedExpr;
+  readonly #metrics: CallMetrics | undefined;
 
-  constructor(p: PreparedExpr, nullCount: number) {
+  constructor(p: PreparedExpr, nullCount: number, metrics: CallMetrics | undefined) {
     this.#p = p;
+    this.#metrics = metrics;
     this.type = p.kind === 'f64' ? FLOAT64 : FLOAT32;
     this.length = p.length;
     this.nullCount = nullCount;
@@ -54,8 +57,16 @@ class FusedColumn implements DeferredColumn {
   }
 
   writeValues(out: Uint8Array, pos: number): void {
+    if (this.length === 0) return;
+    // The UDF's work happens here, after it returned: its time goes to the call's UDF time
+    // (reported with a later batch of the plan, whichever comes next), not to the encoding.
+    const t0 = performance.now();
+    this.#writeValues(out, pos);
+    if (this.#metrics) this.#metrics.ms += performance.now() - t0;
+  }
+
+  #writeValues(out: Uint8Array, pos: number): void {
     const n = this.length;
-    if (n === 0) return;
     const f64 = this.#p.kind === 'f64';
     const at = out.byteOffset + pos;
     if (at % (f64 ? 8 : 4) === 0) {
@@ -83,6 +94,7 @@ export function toResultColumn(
   inputLength: number,
   resultType: DataType,
   stable: (v: arrow.Vector) => boolean = () => false,
+  metrics?: CallMetrics,
 ): arrow.Vector | DeferredColumn {
   const expr = pendingFusedExpr(result);
   if (
@@ -101,7 +113,7 @@ export function toResultColumn(
     if (!resultType.nullable && nulls > 0) {
       throw misfit(label, resultType, '', `${nulls} null(s) where ${typeToString(resultType)} allows none`);
     }
-    return new FusedColumn(p, nulls);
+    return new FusedColumn(p, nulls, metrics);
   }
   return toResultVector(label, result, inputLength, resultType);
 }

@@ -29,7 +29,7 @@ import {
 } from './batch.js';
 import { toResultColumn } from './deferred-column.js';
 import { wrapUdfError } from './errors.js';
-import { recordBatch } from './metrics.js';
+import { type CallMetrics, recordBatch } from './metrics.js';
 import type { CompiledArg, CompiledCall, CompiledPlan } from './plan.js';
 import { compileRowCall, fillColumn, isThenable } from './row-eval.js';
 import { noteAsyncUdf, withUdfContext } from './udf-context.js';
@@ -184,6 +184,7 @@ type ResultCheck = (
   n: number,
   type: DataType,
   stable: (v: arrow.Vector) => boolean,
+  metrics: CallMetrics,
 ) => ResultColumn;
 type ResultColumn = arrow.Vector | DeferredColumn;
 
@@ -233,7 +234,7 @@ function applyCall(
   let r: unknown;
   try {
     r = withUdfContext(ctx.context, [udf.fn], () => udf.fn(...args));
-    if (!isThenable(r)) return done(check(label, r, n, call.resultType, ctx.isStable));
+    if (!isThenable(r)) return done(check(label, r, n, call.resultType, ctx.isStable, call.metrics));
   } catch (e) {
     throw wrapUdfError(udf.name, 0, n - 1, e);
   }
@@ -241,7 +242,7 @@ function applyCall(
   return Promise.resolve(r).then(
     (value) => {
       try {
-        return done(check(label, value, n, call.resultType, ctx.isStable));
+        return done(check(label, value, n, call.resultType, ctx.isStable, call.metrics));
       } catch (e) {
         throw wrapUdfError(udf.name, 0, n - 1, e);
       }

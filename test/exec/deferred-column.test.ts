@@ -147,6 +147,26 @@ describe('lazy float results written straight into the element', () => {
     expect(pendingFusedExpr(kept)).toBeNull();
   });
 
+  it("counts the computation in the call's UDF time when it happens, at the write", () => {
+    const p = plan((a, b) => a.mul(2).add(b));
+    const n = 200_000;
+    const values = Array.from({ length: n }, (_, i) => (i % 10 === 0 ? null : i));
+    const batch = slicedBatch(values, values, 0, T.DOUBLE());
+    const metrics = p.calls[0]!.metrics;
+    const cols = evaluateVectorizedColumns(p, batch) as ResultColumns;
+    expect(cols.columns.some(isDeferredColumn)).toBe(true);
+    const el = new ArrowFrameEncoder(cols.schema).planColumns(cols.columns, cols.numRows);
+    const before = metrics.ms;
+    const t0 = performance.now();
+    el.write(new Uint8Array(el.size), 0);
+    const writeMs = performance.now() - t0;
+    // the fused loop over 200k rows is most of the write; the rest is the validity and headers
+    expect(metrics.ms - before).toBeGreaterThan(0);
+    expect(metrics.ms - before).toBeLessThanOrEqual(writeMs);
+    expect(metrics.batches).toBe(1);
+    expect(metrics.rows).toBe(n);
+  });
+
   it("is not used over a UDF's own array, which its next call may refill before the write", () => {
     // a UDF that reuses one scratch array across calls: its result is computed when it returns
     const scratch = new Float64Array(3);
