@@ -238,7 +238,7 @@ describe('what the search on the original bytes relies on', () => {
 
 describe('the WebAssembly SIMD scan against a naive scan of the same bytes', () => {
   const scanner = simdScanner();
-  const KERNELS: readonly ScanKernel[] = ['rows', 'wide', 'auto'];
+  const KERNELS: readonly ScanKernel[] = ['rows', 'wide', 'stream', 'auto'];
 
   /** Rows of random bytes (biased towards the pattern's bytes), their offsets starting anywhere. */
   const rowsAndPattern = fc

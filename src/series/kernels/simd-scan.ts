@@ -25,6 +25,7 @@
  */
 
 import { type BitsAt, wordsOf } from '../bitmap.js';
+import { ROW_HITS, STREAM_SLACK, streamBody } from './simd-stream.js';
 import {
   BLOCK,
   br,
@@ -568,6 +569,13 @@ const MODULE = wasmModule([
     body: wideBody(k + 1),
   })),
   { name: 'wide', params: 7, results: 0, body: wideBody(null) },
+  ...Array.from({ length: SHORT }, (_, k) => ({
+    name: `stream${k + 1}`,
+    params: 5,
+    results: 1,
+    body: streamBody(k + 1),
+  })),
+  { name: 'rowHits', params: 6, results: 0, body: ROW_HITS },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 5, results: 1, body: PACK },
   { name: 'markRest', params: 10, results: 1, body: MARK_REST },
@@ -583,6 +591,9 @@ type ContainsFn = (
   out: number,
   valid: number,
 ) => void;
+/** See simd-stream.ts. */
+type StreamFn = (from: number, to: number, pat: number, list: number, flagAt: number) => number;
+type RowHitsFn = (offs: number, rows: number, base: number, m: number, list: number, out: number) => void;
 type MarkRestFn = (
   offs: number,
   rows: number,
@@ -613,21 +624,24 @@ export const SIMD_MAX_PATTERN = 4096;
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * Which row loop `contains` runs: `rows` searches row by row and stops at a row's first match
+ * Which kernel `contains` runs: `rows` searches row by row and stops at a row's first match
  * (null rows skipped); `wide` compares every row's first 64 starts without a branch on the data;
- * `auto` takes `wide` when, in the last call with the same pattern, between WIDE_FROM and
- * 1 - WIDE_FROM of the valid rows matched (else `rows`).
+ * `stream` (patterns of up to 16 bytes; longer ones take `wide`) searches the chunk's bytes as a
+ * whole, then finds each row's outcome among the matches, four rows at a time, without a branch
+ * on the data either (simd-stream.ts); `auto` takes `stream` (or `wide`, for longer patterns)
+ * when, in the last call with the same pattern, between WIDE_FROM and 1 - WIDE_FROM of the valid
+ * rows matched (else `rows`).
  *
  * `rows` is the faster one when a row's outcome can be foretold (all or no rows matching, or
- * long runs of either), `wide` when outcomes vary at random: each outcome that the branch
- * predictor gets wrong costs `rows` ~30 cycles (the branch waits on the row's loads), ~4x the
- * scan of a row. On 56-byte URL rows, 10% nulls, copy included, 1M rows in 10,000-row batches:
- * every valid row matching, rows ~6.3 vs wide ~8.2 ns per row; ~43% matching at random, rows
- * ~13.5 vs wide ~8.7.
+ * long runs of either), `stream` and `wide` when outcomes vary at random: each outcome that the
+ * branch predictor gets wrong costs `rows` ~30 cycles (the branch waits on the row's loads), ~4x
+ * the scan of a row. On 56-byte URL rows, 10% nulls, copy included, 1M rows in 10,000-row
+ * batches: every valid row matching, rows ~6.3 vs wide ~8.2 ns per row; ~43% matching at random,
+ * rows ~13.5 vs wide ~8.7.
  */
-export type ScanKernel = 'auto' | 'rows' | 'wide';
+export type ScanKernel = 'auto' | 'rows' | 'wide' | 'stream';
 
-/** See {@link ScanKernel}: the share of matching rows from which `auto` takes `wide`. */
+/** See {@link ScanKernel}: the share of matching rows from which `auto` takes `stream` / `wide`. */
 const WIDE_FROM = 0.2;
 
 export class SimdScanner {
@@ -635,6 +649,9 @@ export class SimdScanner {
   /** By pattern length: index m - 1 for m ≤ SHORT, then the version for any length. */
   readonly #contains: ContainsFn[];
   readonly #wide: ContainsFn[];
+  /** By pattern length: index m - 1. */
+  readonly #stream: StreamFn[];
+  readonly #rowHits: RowHitsFn;
   /** The share of valid rows that matched in the last call, by pattern (its `value` array). */
   readonly #hitRates = new WeakMap<object, number>();
   readonly #nonAscii: NonAsciiFn;
@@ -650,6 +667,8 @@ export class SimdScanner {
     this.#contains.push(exports.contains as ContainsFn);
     this.#wide = Array.from({ length: SHORT }, (_, k) => exports[`wide${k + 1}`] as ContainsFn);
     this.#wide.push(exports.wide as ContainsFn);
+    this.#stream = Array.from({ length: SHORT }, (_, k) => exports[`stream${k + 1}`] as StreamFn);
+    this.#rowHits = exports.rowHits as RowHitsFn;
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
     this.#pack = exports.pack as PackFn;
     this.#markRest = exports.markRest as MarkRestFn;
@@ -759,26 +778,34 @@ export class SimdScanner {
     mem.fill(0, outAt + 2 * ((n + 15) >>> 4), validAt);
     this.#validity(valid, n, validAt, bitmapBytes);
     const rate = this.#hitRates.get(value);
-    const wide =
+    const mixed =
       kernel === 'wide' ||
+      kernel === 'stream' ||
       (kernel === 'auto' && rate !== undefined && rate > WIDE_FROM && rate < 1 - WIDE_FROM);
-    const scan = (wide ? this.#wide : this.#contains)[Math.min(m, SHORT + 1) - 1]!;
+    const stream = mixed && kernel !== 'wide' && m <= SHORT;
+    const scan = (mixed ? this.#wide : this.#contains)[Math.min(m, SHORT + 1) - 1]!;
+    const flagAt = countAt + 4;
     let undecided = 0;
     let hits = 0;
     let validRows = 0;
     for (let r0 = 0; r0 < n; ) {
       const r1 = this.#chunkEnd(offsets, n, r0);
-      const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 96);
+      const rows = r1 - r0;
+      const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, Math.max(m + 96, STREAM_SLACK));
       const base = offsets[r0]! - dataAt;
       const v = validAt + (r0 >>> 3);
-      this.#nonEmpty(offsAt, r1 - r0, v);
-      scan(offsAt, r1 - r0, base, 0, m, rowBytesAt + r0, v);
-      const chunkHits = this.#pack(rowBytesAt + r0, r1 - r0, outAt + (r0 >>> 3), v, countAt);
+      // whether a row without a match may hold a byte ≥ 0x80 (markRest finds which)
+      let mayBeHigh = true;
+      if (stream) mayBeHigh = this.#streamChunk(m, offsAt, rows, base, dataAt, rowBytesAt + r0, flagAt);
+      else {
+        this.#nonEmpty(offsAt, rows, v);
+        scan(offsAt, rows, base, 0, m, rowBytesAt + r0, v);
+      }
+      const chunkHits = this.#pack(rowBytesAt + r0, rows, outAt + (r0 >>> 3), v, countAt);
       const chunkValid = this.#mem32[countAt >>> 2]!;
-      if (chunkValid > chunkHits) {
+      if (chunkValid > chunkHits && mayBeHigh) {
         const to = offsets[r1]! - base;
         const exact = exactAt + (r0 >>> 3);
-        const rows = r1 - r0;
         undecided += this.#markRest(
           offsAt,
           rows,
@@ -799,6 +826,33 @@ export class SimdScanner {
     if (validRows > 0 && typeof value === 'object') this.#hitRates.set(value, hits / validRows);
     bits.set(this.#mem.subarray(outAt, outAt + bitmapBytes));
     return undecided > 0 ? this.#mem.slice(exactAt, exactAt + bitmapBytes) : null;
+  }
+
+  /**
+   * The `stream` kernels over a chunk copied in (its bytes at `dataAt`, followed by at least
+   * STREAM_SLACK zeroed bytes, its rows + 1 offsets at `offsAt`, 128 bytes of room after them):
+   * each row's byte at `out` (0xff: a match; empty and null rows included, `pack` masks them).
+   * Returns whether any byte of the chunk is ≥ 0x80.
+   */
+  #streamChunk(
+    m: number,
+    offsAt: number,
+    rows: number,
+    base: number,
+    dataAt: number,
+    out: number,
+    flagAt: number,
+  ): boolean {
+    const o = offsAt >>> 2;
+    const last = this.#mem32[o + rows]!;
+    for (let k = 1; k <= 4; k++) this.#mem32[o + rows + k] = last; // rowHits takes 4 rows a step
+    const to = last - base;
+    // the list: an address per byte of [dataAt, to + 64) at most, then 4 more
+    const listAt = align(offsAt + 4 * (rows + 5), 16);
+    this.#reserve(listAt + 4 * (to - dataAt + 68));
+    this.#stream[m - 1]!(dataAt, to, 0, listAt, flagAt);
+    this.#rowHits(offsAt, rows, base, m, listAt, out);
+    return this.#mem32[flagAt >>> 2] !== 0;
   }
 
   /**

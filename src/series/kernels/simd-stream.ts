@@ -1,0 +1,234 @@
+/**
+ * The `stream` kernels of `contains` (simd-scan.ts) for patterns of up to 16 bytes: one pass over a
+ * chunk's bytes as a whole, without regard to rows, then one pass over the rows, four at a time.
+ * Neither has a branch that depends on where the matches are, so rows where matches and misses
+ * alternate at random cost what the others cost, and null or empty rows cost no byte compare.
+ *
+ * 1. `streamM(from, to, pat, list, flagAt) → list end`: every 64 bytes of [from, to), the first and
+ *    last pattern byte are compared at all 64 starts (as in simd-scan.ts, through the union of their
+ *    OR masks: a candidate more, never one less; the last byte's vectors cut from two neighbours,
+ *    one `palignr`, instead of loaded again), the first candidate is checked against the whole
+ *    pattern and its address appended to the list at `list` whatever the outcome, the list growing
+ *    only when it matched (no branch). A 64-byte block with more than one candidate (rare on text:
+ *    the pattern twice within 64 bytes) checks the others in a loop. The list, sorted, ends with 4
+ *    copies of 0x7fffffff. The bytes read are ORed together: their high bits (bitmask) are stored
+ *    at `flagAt`, 0 when every byte of [from, to) is < 0x80. It reads up to 144 bytes past `to`,
+ *    which must be zero, and the list may hold one address per byte of [from, to + 64).
+ * 2. `rowHits(offs, rows, base, m, list, out)`: row i is [offs[i] - base, offs[i + 1] - base); it
+ *    matches when some listed address a has start ≤ a ≤ end - m (the whole match inside the row; a
+ *    match across a row boundary counts for neither row). Four rows per step as i32x4 lanes: each
+ *    of the next four addresses is compared with all four rows' bounds, and the addresses below the
+ *    fourth row's end are used up (their count, a popcount, moves the list on: the only chain from
+ *    step to step). The four outcomes are stored as bytes (0xff or 0) at out + i; `rows` is rounded
+ *    up to a multiple of 4 (offs must hold 4 more copies of the last offset, out room for 3 more
+ *    bytes).
+ *
+ * @example
+ * // memory: pattern vectors at 0, bytes at `from`, offsets at `offs`, then the list
+ * const end = exports.stream5(from, to, 0, list, flagAt);
+ * exports.rowHits(offs, rows, base, 5, list, out);
+ */
+import {
+  BLOCK,
+  br,
+  brIf,
+  END,
+  fn,
+  get,
+  I8X16_BITMASK,
+  I8X16_EQ,
+  I8X16_NARROW_I16X8_S,
+  I16X8_NARROW_I32X4_S,
+  I32,
+  I32_ADD,
+  I32_AND,
+  I32_EQ,
+  I32_EQZ,
+  I32_GE_U,
+  I32_GT_U,
+  I32_OR,
+  I32_POPCNT,
+  I32_SHL,
+  I32_STORE,
+  I32_WRAP_I64,
+  I32X4_BITMASK,
+  I32X4_EXTRACT_LANE,
+  I32X4_GE_S,
+  I32X4_LE_S,
+  I32X4_LT_S,
+  I32X4_SPLAT,
+  I32X4_SUB,
+  I64,
+  I64_AND,
+  I64_CTZ,
+  I64_EQZ,
+  I64_EXTEND_I32_U,
+  I64_OR,
+  I64_POPCNT,
+  I64_SHL,
+  I64_SUB,
+  IF,
+  i8x16Shuffle,
+  i32,
+  i64,
+  LOOP,
+  set,
+  tee,
+  V128,
+  V128_AND,
+  V128_CONST0,
+  V128_LOAD,
+  V128_OR,
+} from './wasm-asm.js';
+
+/** Bytes past `to` that `stream` reads (they must be zero). */
+export const STREAM_SLACK = 144;
+
+// stream(from, to, pat, list, flagAt)
+const S = { p: 0, to: 1, pat: 2, list: 3, flagAt: 4 };
+const SL = { end: 5, at: 6 };
+const SL64 = { mask: 7, rest: 8 };
+const SV = { oU: 9, vF: 10, vL: 11, acc: 12, y0: 13 }; // y0 … y4: 13 … 17
+const y = (k: number) => SV.y0 + k;
+
+/** Pushes whether the pattern (one 16-byte chunk, lanes past it always equal) is at `at`. */
+const matchAt = [
+  ...[...get(SL.at), ...V128_LOAD(0), ...get(S.pat), ...V128_LOAD(64), ...V128_OR],
+  ...[...get(S.pat), ...V128_LOAD(80), ...I8X16_EQ, ...I8X16_BITMASK, ...i32(0xffff), ...I32_EQ],
+];
+
+/** Appends `at` to the list, which grows by 4 bytes when the i32 on the stack is 1. */
+const append = [...i32(2), ...I32_SHL, ...get(SL.end), ...get(SL.at), ...I32_STORE(0), ...get(SL.end)];
+
+/** Pushes the candidate bits of starts 16k … 16k + 15 (pattern's last byte `last` bytes on). */
+const candidates = (k: number, last: number) => [
+  ...[...get(y(k)), ...get(SV.vF), ...I8X16_EQ],
+  ...(last === 0
+    ? get(y(k))
+    : [...get(y(k)), ...get(y(k + 1)), ...i8x16Shuffle(Array.from({ length: 16 }, (_, i) => i + last))]),
+  ...[...get(SV.vL), ...I8X16_EQ, ...V128_AND, ...I8X16_BITMASK],
+];
+
+/** The `stream` kernel for patterns of m bytes (1 ≤ m ≤ 16). */
+export function streamBody(m: number): number[] {
+  const last = m - 1;
+  return fn(
+    [
+      [2, I32],
+      [2, I64],
+      [9, V128],
+    ],
+    [
+      ...[...get(S.pat), ...V128_LOAD(0), ...get(S.pat), ...V128_LOAD(32), ...V128_OR, ...set(SV.oU)],
+      ...[...get(S.pat), ...V128_LOAD(16), ...get(SV.oU), ...V128_OR, ...set(SV.vF)],
+      ...[...get(S.pat), ...V128_LOAD(48), ...get(SV.oU), ...V128_OR, ...set(SV.vL)],
+      ...[...get(S.list), ...set(SL.end)],
+      ...[...get(S.p), ...V128_LOAD(0), ...get(SV.oU), ...V128_OR, ...set(y(0))],
+      ...BLOCK,
+      ...LOOP, // 64 bytes per step; y4 is the next step's y0
+      ...[...get(S.p), ...get(S.to), ...I32_GE_U, ...brIf(1)],
+      ...[1, 2, 3, 4].flatMap((k) => [
+        ...get(S.p),
+        ...V128_LOAD(16 * k),
+        ...get(SV.oU),
+        ...V128_OR,
+        ...set(y(k)),
+      ]),
+      ...[...get(SV.acc), ...get(y(0)), ...get(y(1)), ...V128_OR, ...get(y(2)), ...get(y(3)), ...V128_OR],
+      ...[...V128_OR, ...V128_OR, ...set(SV.acc)],
+      ...[
+        ...candidates(0, last),
+        ...candidates(1, last),
+        ...i32(16),
+        ...I32_SHL,
+        ...I32_OR,
+        ...I64_EXTEND_I32_U,
+      ],
+      ...[
+        ...candidates(2, last),
+        ...candidates(3, last),
+        ...i32(16),
+        ...I32_SHL,
+        ...I32_OR,
+        ...I64_EXTEND_I32_U,
+      ],
+      ...[...i64(32), ...I64_SHL, ...I64_OR, ...tee(SL64.mask)],
+      // the first candidate (p + 64 when there is none: the list does not grow)
+      ...[...I64_CTZ, ...I32_WRAP_I64, ...get(S.p), ...I32_ADD, ...set(SL.at)],
+      ...[
+        ...matchAt,
+        ...get(SL64.mask),
+        ...I64_EQZ,
+        ...I32_EQZ,
+        ...I32_AND,
+        ...append,
+        ...I32_ADD,
+        ...set(SL.end),
+      ],
+      ...[...get(SL64.mask), ...I64_POPCNT, ...I32_WRAP_I64, ...i32(1), ...I32_GT_U],
+      ...IF, // the others, in order
+      ...[...get(SL64.mask), ...get(SL64.mask), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
+      ...BLOCK,
+      ...LOOP,
+      ...[...get(SL64.rest), ...I64_EQZ, ...brIf(1)],
+      ...[...get(SL64.rest), ...I64_CTZ, ...I32_WRAP_I64, ...get(S.p), ...I32_ADD, ...set(SL.at)],
+      ...[...matchAt, ...append, ...I32_ADD, ...set(SL.end)],
+      ...[...get(SL64.rest), ...get(SL64.rest), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
+      ...br(0),
+      ...END,
+      ...END,
+      ...END,
+      ...[...get(y(4)), ...set(y(0)), ...get(S.p), ...i32(64), ...I32_ADD, ...set(S.p), ...br(0)],
+      ...END,
+      ...END,
+      ...[0, 4, 8, 12].flatMap((o) => [...get(SL.end), ...i32(0x7fffffff), ...I32_STORE(o)]),
+      ...[...get(S.flagAt), ...get(SV.acc), ...I8X16_BITMASK, ...I32_STORE(0)],
+      ...get(SL.end),
+    ],
+  );
+}
+
+// rowHits(offs, rows, base, m, list, out)
+const H = { offs: 0, rows: 1, base: 2, m: 3, list: 4, out: 5 };
+const HL = { at: 6, end: 7, used: 8 };
+const HV = { start: 9, last: 10, end3: 11, next: 12, hits: 13, baseV: 14, mV: 15, t: 16 };
+/** Lanes that repeat i32 lane t of the first operand. */
+const lane = (t: number) => Array.from({ length: 16 }, (_, i) => 4 * t + (i & 3));
+
+export const ROW_HITS = fn(
+  [
+    [3, I32],
+    [8, V128],
+  ],
+  [
+    ...[...get(H.base), ...I32X4_SPLAT, ...set(HV.baseV), ...get(H.m), ...I32X4_SPLAT, ...set(HV.mV)],
+    ...[...get(H.offs), ...set(HL.at), ...get(H.offs), ...get(H.rows), ...i32(2), ...I32_SHL, ...I32_ADD],
+    ...set(HL.end),
+    ...BLOCK,
+    ...LOOP, // rows 4 at a time: starts, last starts (end - m), the fourth row's end
+    ...[...get(HL.at), ...get(HL.end), ...I32_GE_U, ...brIf(1)],
+    ...[...get(HL.at), ...V128_LOAD(0), ...get(HV.baseV), ...I32X4_SUB, ...set(HV.start)],
+    ...[...get(HL.at), ...V128_LOAD(4), ...get(HV.baseV), ...I32X4_SUB, ...tee(HV.last)],
+    ...[...get(HV.last), ...get(HV.last), ...i8x16Shuffle(lane(3)), ...set(HV.end3)],
+    ...[...get(HV.last), ...get(HV.mV), ...I32X4_SUB, ...set(HV.last), ...V128_CONST0, ...set(HV.hits)],
+    ...BLOCK,
+    ...LOOP, // the next four addresses (again while all four are below the fourth row's end)
+    ...[...get(H.list), ...V128_LOAD(0), ...set(HV.next)],
+    ...[0, 1, 2, 3].flatMap((t) => [
+      ...[...get(HV.next), ...get(HV.next), ...i8x16Shuffle(lane(t)), ...tee(HV.t), ...get(HV.start)],
+      ...[...I32X4_GE_S, ...get(HV.t), ...get(HV.last), ...I32X4_LE_S, ...V128_AND, ...get(HV.hits)],
+      ...[...V128_OR, ...set(HV.hits)],
+    ]),
+    ...[...get(HV.next), ...get(HV.end3), ...I32X4_LT_S, ...I32X4_BITMASK, ...I32_POPCNT, ...tee(HL.used)],
+    ...[...i32(2), ...I32_SHL, ...get(H.list), ...I32_ADD, ...set(H.list)],
+    ...[...get(HL.used), ...i32(4), ...I32_EQ, ...brIf(0)],
+    ...END,
+    ...END,
+    ...[...get(H.out), ...get(HV.hits), ...get(HV.hits), ...I16X8_NARROW_I32X4_S, ...tee(HV.t), ...get(HV.t)],
+    ...[...I8X16_NARROW_I16X8_S, ...I32X4_EXTRACT_LANE(0), ...I32_STORE(0)],
+    ...[...get(H.out), ...i32(4), ...I32_ADD, ...set(H.out)],
+    ...[...get(HL.at), ...i32(16), ...I32_ADD, ...set(HL.at), ...br(0)],
+    ...END,
+    ...END,
+  ],
+);
