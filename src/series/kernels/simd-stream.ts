@@ -50,11 +50,11 @@ import {
   I32_POPCNT,
   I32_SHL,
   I32_STORE,
+  I32_SUB,
   I32_WRAP_I64,
   I32X4_BITMASK,
   I32X4_EXTRACT_LANE,
-  I32X4_GE_S,
-  I32X4_LE_S,
+  I32X4_GT_S,
   I32X4_LT_S,
   I32X4_SPLAT,
   I32X4_SUB,
@@ -109,6 +109,63 @@ const candidates = (k: number, last: number) => [
   ...[...get(SV.vL), ...I8X16_EQ, ...V128_AND, ...I8X16_BITMASK],
 ];
 
+/** One 64-byte block at p + off (its first 16 bytes, ORed, already in y0; y4 left for the next). */
+const block = (off: number, last: number) => [
+  ...[1, 2, 3, 4].flatMap((k) => [
+    ...get(S.p),
+    ...V128_LOAD(off + 16 * k),
+    ...get(SV.oU),
+    ...V128_OR,
+    ...set(y(k)),
+  ]),
+  ...[...get(SV.acc), ...get(y(0)), ...get(y(1)), ...V128_OR, ...get(y(2)), ...get(y(3)), ...V128_OR],
+  ...[...V128_OR, ...V128_OR, ...set(SV.acc)],
+  ...[...candidates(0, last), ...candidates(1, last), ...i32(16), ...I32_SHL, ...I32_OR, ...I64_EXTEND_I32_U],
+  ...[...candidates(2, last), ...candidates(3, last), ...i32(16), ...I32_SHL, ...I32_OR, ...I64_EXTEND_I32_U],
+  ...[...i64(32), ...I64_SHL, ...I64_OR, ...tee(SL64.mask)],
+  // the first candidate (p + 64 when there is none: the list does not grow)
+  ...[
+    ...I64_CTZ,
+    ...I32_WRAP_I64,
+    ...get(S.p),
+    ...I32_ADD,
+    ...(off ? [...i32(off), ...I32_ADD] : []),
+    ...set(SL.at),
+  ],
+  ...[
+    ...matchAt,
+    ...get(SL64.mask),
+    ...I64_EQZ,
+    ...I32_EQZ,
+    ...I32_AND,
+    ...append,
+    ...I32_ADD,
+    ...set(SL.end),
+  ],
+  ...[...get(SL64.mask), ...I64_POPCNT, ...I32_WRAP_I64, ...i32(1), ...I32_GT_U],
+  ...IF, // the others, in order
+  ...[...get(SL64.mask), ...get(SL64.mask), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
+  ...BLOCK,
+  ...LOOP,
+  ...[...get(SL64.rest), ...I64_EQZ, ...brIf(1)],
+  ...[
+    ...get(SL64.rest),
+    ...I64_CTZ,
+    ...I32_WRAP_I64,
+    ...get(S.p),
+    ...I32_ADD,
+    ...(off ? [...i32(off), ...I32_ADD] : []),
+    ...set(SL.at),
+  ],
+  ...[...matchAt, ...append, ...I32_ADD, ...set(SL.end)],
+  ...[...get(SL64.rest), ...get(SL64.rest), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
+  ...br(0),
+  ...END,
+  ...END,
+  ...END,
+  ...[...get(y(4)), ...set(y(0))],
+];
+
 /** The `stream` kernel for patterns of m bytes (1 ≤ m ≤ 16). */
 export function streamBody(m: number): number[] {
   const last = m - 1;
@@ -125,60 +182,12 @@ export function streamBody(m: number): number[] {
       ...[...get(S.list), ...set(SL.end)],
       ...[...get(S.p), ...V128_LOAD(0), ...get(SV.oU), ...V128_OR, ...set(y(0))],
       ...BLOCK,
-      ...LOOP, // 64 bytes per step; y4 is the next step's y0
+      ...LOOP, // two blocks per turn (a turn costs a few instructions and a stack check in V8)
       ...[...get(S.p), ...get(S.to), ...I32_GE_U, ...brIf(1)],
-      ...[1, 2, 3, 4].flatMap((k) => [
-        ...get(S.p),
-        ...V128_LOAD(16 * k),
-        ...get(SV.oU),
-        ...V128_OR,
-        ...set(y(k)),
-      ]),
-      ...[...get(SV.acc), ...get(y(0)), ...get(y(1)), ...V128_OR, ...get(y(2)), ...get(y(3)), ...V128_OR],
-      ...[...V128_OR, ...V128_OR, ...set(SV.acc)],
-      ...[
-        ...candidates(0, last),
-        ...candidates(1, last),
-        ...i32(16),
-        ...I32_SHL,
-        ...I32_OR,
-        ...I64_EXTEND_I32_U,
-      ],
-      ...[
-        ...candidates(2, last),
-        ...candidates(3, last),
-        ...i32(16),
-        ...I32_SHL,
-        ...I32_OR,
-        ...I64_EXTEND_I32_U,
-      ],
-      ...[...i64(32), ...I64_SHL, ...I64_OR, ...tee(SL64.mask)],
-      // the first candidate (p + 64 when there is none: the list does not grow)
-      ...[...I64_CTZ, ...I32_WRAP_I64, ...get(S.p), ...I32_ADD, ...set(SL.at)],
-      ...[
-        ...matchAt,
-        ...get(SL64.mask),
-        ...I64_EQZ,
-        ...I32_EQZ,
-        ...I32_AND,
-        ...append,
-        ...I32_ADD,
-        ...set(SL.end),
-      ],
-      ...[...get(SL64.mask), ...I64_POPCNT, ...I32_WRAP_I64, ...i32(1), ...I32_GT_U],
-      ...IF, // the others, in order
-      ...[...get(SL64.mask), ...get(SL64.mask), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
-      ...BLOCK,
-      ...LOOP,
-      ...[...get(SL64.rest), ...I64_EQZ, ...brIf(1)],
-      ...[...get(SL64.rest), ...I64_CTZ, ...I32_WRAP_I64, ...get(S.p), ...I32_ADD, ...set(SL.at)],
-      ...[...matchAt, ...append, ...I32_ADD, ...set(SL.end)],
-      ...[...get(SL64.rest), ...get(SL64.rest), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
-      ...br(0),
-      ...END,
-      ...END,
-      ...END,
-      ...[...get(y(4)), ...set(y(0)), ...get(S.p), ...i32(64), ...I32_ADD, ...set(S.p), ...br(0)],
+      ...block(0, last),
+      ...[...get(S.p), ...i32(64), ...I32_ADD, ...get(S.to), ...I32_GE_U, ...brIf(1)],
+      ...block(64, last),
+      ...[...get(S.p), ...i32(128), ...I32_ADD, ...set(S.p), ...br(0)],
       ...END,
       ...END,
       ...[0, 4, 8, 12].flatMap((o) => [...get(SL.end), ...i32(0x7fffffff), ...I32_STORE(o)]),
@@ -191,32 +200,42 @@ export function streamBody(m: number): number[] {
 // rowHits(offs, rows, base, m, list, out)
 const H = { offs: 0, rows: 1, base: 2, m: 3, list: 4, out: 5 };
 const HL = { at: 6, end: 7, used: 8 };
-const HV = { start: 9, last: 10, end3: 11, next: 12, hits: 13, baseV: 14, mV: 15, t: 16 };
+// (i32x4 comparisons are strict ones, which x64 has: ge and le cost V8 two instructions each)
+const HV = { before: 9, after: 10, end3: 11, next: 12, hits: 13, baseV: 14, base1V: 15, m1V: 16, t: 17 };
 /** Lanes that repeat i32 lane t of the first operand. */
 const lane = (t: number) => Array.from({ length: 16 }, (_, i) => 4 * t + (i & 3));
 
 export const ROW_HITS = fn(
   [
     [3, I32],
-    [8, V128],
+    [9, V128],
   ],
   [
-    ...[...get(H.base), ...I32X4_SPLAT, ...set(HV.baseV), ...get(H.m), ...I32X4_SPLAT, ...set(HV.mV)],
+    ...[...get(H.base), ...I32X4_SPLAT, ...set(HV.baseV), ...get(H.base), ...i32(1), ...I32_ADD],
+    ...[
+      ...I32X4_SPLAT,
+      ...set(HV.base1V),
+      ...get(H.m),
+      ...i32(1),
+      ...I32_SUB,
+      ...I32X4_SPLAT,
+      ...set(HV.m1V),
+    ],
     ...[...get(H.offs), ...set(HL.at), ...get(H.offs), ...get(H.rows), ...i32(2), ...I32_SHL, ...I32_ADD],
     ...set(HL.end),
     ...BLOCK,
-    ...LOOP, // rows 4 at a time: starts, last starts (end - m), the fourth row's end
+    ...LOOP, // rows 4 at a time: start - 1, last start + 1 (end - m + 1), the fourth row's end
     ...[...get(HL.at), ...get(HL.end), ...I32_GE_U, ...brIf(1)],
-    ...[...get(HL.at), ...V128_LOAD(0), ...get(HV.baseV), ...I32X4_SUB, ...set(HV.start)],
-    ...[...get(HL.at), ...V128_LOAD(4), ...get(HV.baseV), ...I32X4_SUB, ...tee(HV.last)],
-    ...[...get(HV.last), ...get(HV.last), ...i8x16Shuffle(lane(3)), ...set(HV.end3)],
-    ...[...get(HV.last), ...get(HV.mV), ...I32X4_SUB, ...set(HV.last), ...V128_CONST0, ...set(HV.hits)],
+    ...[...get(HL.at), ...V128_LOAD(0), ...get(HV.base1V), ...I32X4_SUB, ...set(HV.before)],
+    ...[...get(HL.at), ...V128_LOAD(4), ...get(HV.baseV), ...I32X4_SUB, ...tee(HV.after)],
+    ...[...get(HV.after), ...get(HV.after), ...i8x16Shuffle(lane(3)), ...set(HV.end3)],
+    ...[...get(HV.after), ...get(HV.m1V), ...I32X4_SUB, ...set(HV.after), ...V128_CONST0, ...set(HV.hits)],
     ...BLOCK,
     ...LOOP, // the next four addresses (again while all four are below the fourth row's end)
     ...[...get(H.list), ...V128_LOAD(0), ...set(HV.next)],
     ...[0, 1, 2, 3].flatMap((t) => [
-      ...[...get(HV.next), ...get(HV.next), ...i8x16Shuffle(lane(t)), ...tee(HV.t), ...get(HV.start)],
-      ...[...I32X4_GE_S, ...get(HV.t), ...get(HV.last), ...I32X4_LE_S, ...V128_AND, ...get(HV.hits)],
+      ...[...get(HV.next), ...get(HV.next), ...i8x16Shuffle(lane(t)), ...tee(HV.t), ...get(HV.before)],
+      ...[...I32X4_GT_S, ...get(HV.t), ...get(HV.after), ...I32X4_LT_S, ...V128_AND, ...get(HV.hits)],
       ...[...V128_OR, ...set(HV.hits)],
     ]),
     ...[...get(HV.next), ...get(HV.end3), ...I32X4_LT_S, ...I32X4_BITMASK, ...I32_POPCNT, ...tee(HL.used)],
