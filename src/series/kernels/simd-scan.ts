@@ -25,7 +25,7 @@
  */
 
 import { type BitsAt, wordsOf } from '../bitmap.js';
-import { ROW_HITS, STREAM_SLACK, streamBody } from './simd-stream.js';
+import { ROW_HITS, STREAM_SLACK, streamBody, VERIFY } from './simd-stream.js';
 import {
   BLOCK,
   br,
@@ -576,6 +576,7 @@ const MODULE = wasmModule([
     body: streamBody(k + 1),
   })),
   { name: 'rowHits', params: 6, results: 0, body: ROW_HITS },
+  { name: 'verify', params: 3, results: 1, body: VERIFY },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 5, results: 1, body: PACK },
   { name: 'markRest', params: 10, results: 1, body: MARK_REST },
@@ -593,6 +594,7 @@ type ContainsFn = (
 ) => void;
 /** See simd-stream.ts. */
 type StreamFn = (from: number, to: number, pat: number, list: number, flagAt: number) => number;
+type VerifyFn = (list: number, end: number, pat: number) => number;
 type RowHitsFn = (offs: number, rows: number, base: number, m: number, list: number, out: number) => void;
 type MarkRestFn = (
   offs: number,
@@ -652,6 +654,7 @@ export class SimdScanner {
   /** By pattern length: index m - 1. */
   readonly #stream: StreamFn[];
   readonly #rowHits: RowHitsFn;
+  readonly #verify: VerifyFn;
   /** The share of valid rows that matched in the last call, by pattern (its `value` array). */
   readonly #hitRates = new WeakMap<object, number>();
   readonly #nonAscii: NonAsciiFn;
@@ -669,6 +672,7 @@ export class SimdScanner {
     this.#wide.push(exports.wide as ContainsFn);
     this.#stream = Array.from({ length: SHORT }, (_, k) => exports[`stream${k + 1}`] as StreamFn);
     this.#rowHits = exports.rowHits as RowHitsFn;
+    this.#verify = exports.verify as VerifyFn;
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
     this.#pack = exports.pack as PackFn;
     this.#markRest = exports.markRest as MarkRestFn;
@@ -850,7 +854,7 @@ export class SimdScanner {
     // the list: an address per byte of [dataAt, to + 64) at most, then 4 more
     const listAt = align(offsAt + 4 * (rows + 5), 16);
     this.#reserve(listAt + 4 * (to - dataAt + 68));
-    this.#stream[m - 1]!(dataAt, to, 0, listAt, flagAt);
+    this.#verify(listAt, this.#stream[m - 1]!(dataAt, to, 0, listAt, flagAt), 0);
     this.#rowHits(offsAt, rows, base, m, listAt, out);
     return this.#mem32[flagAt >>> 2] !== 0;
   }

@@ -1,20 +1,23 @@
 /**
  * The `stream` kernels of `contains` (simd-scan.ts) for patterns of up to 16 bytes: one pass over a
- * chunk's bytes as a whole, without regard to rows, then one pass over the rows, four at a time.
- * Neither has a branch that depends on where the matches are, so rows where matches and misses
- * alternate at random cost what the others cost, and null or empty rows cost no byte compare.
+ * chunk's bytes as a whole, without regard to rows, then one over its candidates, then one over
+ * the rows, four at a time. None has a branch that depends on where the matches are, so rows where
+ * matches and misses alternate at random cost what the others cost, and null or empty rows cost no
+ * byte compare.
  *
  * 1. `streamM(from, to, pat, list, flagAt) → list end`: every 64 bytes of [from, to), the first and
  *    last pattern byte are compared at all 64 starts (as in simd-scan.ts, through the union of their
  *    OR masks: a candidate more, never one less; the last byte's vectors cut from two neighbours,
- *    one `palignr`, instead of loaded again), the first candidate is checked against the whole
- *    pattern and its address appended to the list at `list` whatever the outcome, the list growing
- *    only when it matched (no branch). A 64-byte block with more than one candidate (rare on text:
- *    the pattern twice within 64 bytes) checks the others in a loop. The list, sorted, ends with 4
- *    copies of 0x7fffffff. The bytes read are ORed together: their high bits (bitmask) are stored
- *    at `flagAt`, 0 when every byte of [from, to) is < 0x80. It reads up to 144 bytes past `to`,
- *    which must be zero, and the list may hold one address per byte of [from, to + 64).
- * 2. `rowHits(offs, rows, base, m, list, out)`: row i is [offs[i] - base, offs[i + 1] - base); it
+ *    one `palignr`, instead of loaded again), and the first candidate's address is stored at the
+ *    list's end, which moves on when there was one (no branch). A block with more candidates (rare
+ *    on text: the pattern's first and last byte twice within 64 bytes) lists the others in a loop.
+ *    The bytes read are ORed together: their high bits (bitmask) are stored at `flagAt`, 0 when
+ *    every byte of [from, to) is < 0x80. It reads up to 144 bytes past `to`, which must be zero,
+ *    and the list may hold one address per byte of [from, to + 64).
+ * 2. `verify(list, end, pat) → end`: keeps the candidates where the whole pattern is (in a pass of
+ *    its own, one compare per candidate instead of one per block: ~0.3 ns per URL row less), in
+ *    order, and ends the list with 4 copies of 0x7fffffff.
+ * 3. `rowHits(offs, rows, base, m, list, out)`: row i is [offs[i] - base, offs[i + 1] - base); it
  *    matches when some listed address a has start ≤ a ≤ end - m (the whole match inside the row; a
  *    match across a row boundary counts for neither row). Four rows per step as i32x4 lanes: each
  *    of the next four addresses is compared with all four rows' bounds, and the addresses below the
@@ -25,7 +28,7 @@
  *
  * @example
  * // memory: pattern vectors at 0, bytes at `from`, offsets at `offs`, then the list
- * const end = exports.stream5(from, to, 0, list, flagAt);
+ * const end = exports.verify(list, exports.stream5(from, to, 0, list, flagAt), 0);
  * exports.rowHits(offs, rows, base, 5, list, out);
  */
 import {
@@ -41,11 +44,11 @@ import {
   I16X8_NARROW_I32X4_S,
   I32,
   I32_ADD,
-  I32_AND,
   I32_EQ,
   I32_EQZ,
   I32_GE_U,
   I32_GT_U,
+  I32_LOAD,
   I32_OR,
   I32_POPCNT,
   I32_SHL,
@@ -91,12 +94,6 @@ const SL64 = { mask: 7, rest: 8 };
 const SV = { oU: 9, vF: 10, vL: 11, acc: 12, y0: 13 }; // y0 … y4: 13 … 17
 const y = (k: number) => SV.y0 + k;
 
-/** Pushes whether the pattern (one 16-byte chunk, lanes past it always equal) is at `at`. */
-const matchAt = [
-  ...[...get(SL.at), ...V128_LOAD(0), ...get(S.pat), ...V128_LOAD(64), ...V128_OR],
-  ...[...get(S.pat), ...V128_LOAD(80), ...I8X16_EQ, ...I8X16_BITMASK, ...i32(0xffff), ...I32_EQ],
-];
-
 /** Appends `at` to the list, which grows by 4 bytes when the i32 on the stack is 1. */
 const append = [...i32(2), ...I32_SHL, ...get(SL.end), ...get(SL.at), ...I32_STORE(0), ...get(SL.end)];
 
@@ -132,16 +129,7 @@ const block = (off: number, last: number) => [
     ...(off ? [...i32(off), ...I32_ADD] : []),
     ...set(SL.at),
   ],
-  ...[
-    ...matchAt,
-    ...get(SL64.mask),
-    ...I64_EQZ,
-    ...I32_EQZ,
-    ...I32_AND,
-    ...append,
-    ...I32_ADD,
-    ...set(SL.end),
-  ],
+  ...[...get(SL64.mask), ...I64_EQZ, ...I32_EQZ, ...append, ...I32_ADD, ...set(SL.end)],
   ...[...get(SL64.mask), ...I64_POPCNT, ...I32_WRAP_I64, ...i32(1), ...I32_GT_U],
   ...IF, // the others, in order
   ...[...get(SL64.mask), ...get(SL64.mask), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
@@ -157,7 +145,7 @@ const block = (off: number, last: number) => [
     ...(off ? [...i32(off), ...I32_ADD] : []),
     ...set(SL.at),
   ],
-  ...[...matchAt, ...append, ...I32_ADD, ...set(SL.end)],
+  ...[...i32(1), ...append, ...I32_ADD, ...set(SL.end)],
   ...[...get(SL64.rest), ...get(SL64.rest), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
   ...br(0),
   ...END,
@@ -165,6 +153,31 @@ const block = (off: number, last: number) => [
   ...END,
   ...[...get(y(4)), ...set(y(0))],
 ];
+
+// verify(list, end, pat) → end: keeps the listed addresses where the whole pattern is (one 16-byte
+// chunk, its lanes past the pattern always equal), in order, then 4 copies of 0x7fffffff
+const VF = { src: 0, end: 1, pat: 2, dst: 3, at: 4, oPat: 5, vPat: 6 };
+export const VERIFY = fn(
+  [
+    [2, I32],
+    [2, V128],
+  ],
+  [
+    ...[...get(VF.pat), ...V128_LOAD(64), ...set(VF.oPat), ...get(VF.pat), ...V128_LOAD(80), ...set(VF.vPat)],
+    ...[...get(VF.src), ...set(VF.dst)],
+    ...BLOCK,
+    ...LOOP,
+    ...[...get(VF.src), ...get(VF.end), ...I32_GE_U, ...brIf(1)],
+    ...[...get(VF.dst), ...get(VF.src), ...I32_LOAD(0), ...tee(VF.at), ...I32_STORE(0)],
+    ...[...get(VF.at), ...V128_LOAD(0), ...get(VF.oPat), ...V128_OR, ...get(VF.vPat), ...I8X16_EQ],
+    ...[...I8X16_BITMASK, ...i32(0xffff), ...I32_EQ, ...i32(2), ...I32_SHL, ...get(VF.dst), ...I32_ADD],
+    ...[...set(VF.dst), ...get(VF.src), ...i32(4), ...I32_ADD, ...set(VF.src), ...br(0)],
+    ...END,
+    ...END,
+    ...[0, 4, 8, 12].flatMap((o) => [...get(VF.dst), ...i32(0x7fffffff), ...I32_STORE(o)]),
+    ...get(VF.dst),
+  ],
+);
 
 /** The `stream` kernel for patterns of m bytes (1 ≤ m ≤ 16). */
 export function streamBody(m: number): number[] {
@@ -190,7 +203,6 @@ export function streamBody(m: number): number[] {
       ...[...get(S.p), ...i32(128), ...I32_ADD, ...set(S.p), ...br(0)],
       ...END,
       ...END,
-      ...[0, 4, 8, 12].flatMap((o) => [...get(SL.end), ...i32(0x7fffffff), ...I32_STORE(o)]),
       ...[...get(S.flagAt), ...get(SV.acc), ...I8X16_BITMASK, ...I32_STORE(0)],
       ...get(SL.end),
     ],
