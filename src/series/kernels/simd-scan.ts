@@ -575,7 +575,7 @@ const MODULE = wasmModule([
     results: 1,
     body: streamBody(k + 1),
   })),
-  { name: 'rowHits', params: 6, results: 0, body: ROW_HITS },
+  { name: 'rowHits', params: 8, results: 0, body: ROW_HITS },
   { name: 'verify', params: 3, results: 1, body: VERIFY },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 5, results: 1, body: PACK },
@@ -595,7 +595,16 @@ type ContainsFn = (
 /** See simd-stream.ts. */
 type StreamFn = (from: number, to: number, pat: number, list: number, flagAt: number) => number;
 type VerifyFn = (list: number, end: number, pat: number) => number;
-type RowHitsFn = (offs: number, rows: number, base: number, m: number, list: number, out: number) => void;
+type RowHitsFn = (
+  offs: number,
+  groups: number,
+  split: number,
+  base: number,
+  m: number,
+  listA: number,
+  listB: number,
+  out: number,
+) => void;
 type MarkRestFn = (
   offs: number,
   rows: number,
@@ -854,8 +863,19 @@ export class SimdScanner {
     // the list: an address per byte of [dataAt, to + 64) at most, then 4 more
     const listAt = align(offsAt + 4 * (rows + 5), 16);
     this.#reserve(listAt + 4 * (to - dataAt + 68));
-    this.#verify(listAt, this.#stream[m - 1]!(dataAt, to, 0, listAt, flagAt), 0);
-    this.#rowHits(offsAt, rows, base, m, listAt, out);
+    const end = this.#verify(listAt, this.#stream[m - 1]!(dataAt, to, 0, listAt, flagAt), 0);
+    // rowHits takes the two halves of the rows at once, each with its own place in the list
+    const groups = (rows + 3) >>> 2;
+    const split = groups >>> 1;
+    const from = this.#mem32[o + 4 * split]! - base;
+    let lo = listAt >>> 2;
+    let hi = end >>> 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#mem32[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    this.#rowHits(offsAt, groups, split, base, m, listAt, lo << 2, out);
     return this.#mem32[flagAt >>> 2] !== 0;
   }
 

@@ -17,19 +17,21 @@
  * 2. `verify(list, end, pat) → end`: keeps the candidates where the whole pattern is (in a pass of
  *    its own, one compare per candidate instead of one per block: ~0.3 ns per URL row less), in
  *    order, and ends the list with 4 copies of 0x7fffffff.
- * 3. `rowHits(offs, rows, base, m, list, out)`: row i is [offs[i] - base, offs[i + 1] - base); it
+ * 3. `rowHits(offs, groups, split, base, m, listA, listB, out)`: row i is [offs[i] - base, offs[i + 1] - base); it
  *    matches when some listed address a has start ≤ a ≤ end - m (the whole match inside the row; a
  *    match across a row boundary counts for neither row). Four rows per step as i32x4 lanes: each
  *    of the next four addresses is compared with all four rows' bounds, and the addresses below the
  *    fourth row's end are used up (their count, a popcount, moves the list on: the only chain from
- *    step to step). The four outcomes are stored as bytes (0xff or 0) at out + i; `rows` is rounded
- *    up to a multiple of 4 (offs must hold 4 more copies of the last offset, out room for 3 more
- *    bytes).
+ *    step to step). That chain sets the pace (a load, a compare, a movmsk, a popcount: ~10 cycles
+ *    per 4 rows), so the groups of 4 rows [0, split) and [split, groups) are taken in turn, each
+ *    half with its own place in the list (listB: the first address at or past the start of group
+ *    `split`). The four outcomes are stored as bytes (0xff or 0) at out + i; the rows are taken 4
+ *    at a time (offs must hold 4 more copies of the last offset, out room for 3 more bytes).
  *
  * @example
  * // memory: pattern vectors at 0, bytes at `from`, offsets at `offs`, then the list
  * const end = exports.verify(list, exports.stream5(from, to, 0, list, flagAt), 0);
- * exports.rowHits(offs, rows, base, 5, list, out);
+ * exports.rowHits(offs, groups, groups >> 1, base, 5, list, listB, out);
  */
 import {
   BLOCK,
@@ -49,6 +51,7 @@ import {
   I32_GE_U,
   I32_GT_U,
   I32_LOAD,
+  I32_LT_U,
   I32_OR,
   I32_POPCNT,
   I32_SHL,
@@ -209,56 +212,62 @@ export function streamBody(m: number): number[] {
   );
 }
 
-// rowHits(offs, rows, base, m, list, out)
-const H = { offs: 0, rows: 1, base: 2, m: 3, list: 4, out: 5 };
-const HL = { at: 6, end: 7, used: 8 };
+// rowHits(offs, groups, split, base, m, listA, listB, out)
+const H = { offs: 0, groups: 1, split: 2, base: 3, m: 4, listA: 5, listB: 6, out: 7 };
+const HL = { i: 8, turns: 9, used: 10, at: 11, to: 12 };
 // (i32x4 comparisons are strict ones, which x64 has: ge and le cost V8 two instructions each)
-const HV = { before: 9, after: 10, end3: 11, next: 12, hits: 13, baseV: 14, base1V: 15, m1V: 16, t: 17 };
+const HV = { baseV: 13, base1V: 14, m1V: 15, t: 16 };
+/** Each half's vectors: start - 1, last start + 1 (end - m + 1), the fourth row's end, … */
+const half = (k: number) => {
+  const at = 17 + 5 * k;
+  return { before: at, after: at + 1, end3: at + 2, next: at + 3, hits: at + 4 };
+};
 /** Lanes that repeat i32 lane t of the first operand. */
 const lane = (t: number) => Array.from({ length: 16 }, (_, i) => 4 * t + (i & 3));
 
+/** Rows 4g … 4g + 3 (g in local `group`) against the addresses from local `list` on. */
+const rowGroup = (v: ReturnType<typeof half>, list: number, group: number[]) => [
+  ...[...get(H.offs), ...group, ...i32(4), ...I32_SHL, ...I32_ADD, ...set(HL.at)],
+  ...[...get(H.out), ...group, ...i32(2), ...I32_SHL, ...I32_ADD, ...set(HL.to)],
+  ...[...get(HL.at), ...V128_LOAD(0), ...get(HV.base1V), ...I32X4_SUB, ...set(v.before)],
+  ...[...get(HL.at), ...V128_LOAD(4), ...get(HV.baseV), ...I32X4_SUB, ...set(v.after)],
+  ...[...get(v.after), ...get(v.after), ...i8x16Shuffle(lane(3)), ...set(v.end3)],
+  ...[...get(v.after), ...get(HV.m1V), ...I32X4_SUB, ...set(v.after), ...V128_CONST0, ...set(v.hits)],
+  ...BLOCK,
+  ...LOOP, // the next four addresses (again while all four are below the fourth row's end)
+  ...[...get(list), ...V128_LOAD(0), ...set(v.next)],
+  ...[0, 1, 2, 3].flatMap((t) => [
+    ...[...get(v.next), ...get(v.next), ...i8x16Shuffle(lane(t)), ...tee(HV.t), ...get(v.before)],
+    ...[...I32X4_GT_S, ...get(HV.t), ...get(v.after), ...I32X4_LT_S, ...V128_AND, ...get(v.hits)],
+    ...[...V128_OR, ...set(v.hits)],
+  ]),
+  ...[...get(v.next), ...get(v.end3), ...I32X4_LT_S, ...I32X4_BITMASK, ...I32_POPCNT, ...tee(HL.used)],
+  ...[...i32(2), ...I32_SHL, ...get(list), ...I32_ADD, ...set(list)],
+  ...[...get(HL.used), ...i32(4), ...I32_EQ, ...brIf(0)],
+  ...END,
+  ...END,
+  ...[...get(HL.to), ...get(v.hits), ...get(v.hits), ...I16X8_NARROW_I32X4_S, ...tee(HV.t), ...get(HV.t)],
+  ...[...I8X16_NARROW_I16X8_S, ...I32X4_EXTRACT_LANE(0), ...I32_STORE(0)],
+];
+
 export const ROW_HITS = fn(
   [
-    [3, I32],
-    [9, V128],
+    [5, I32],
+    [14, V128],
   ],
   [
     ...[...get(H.base), ...I32X4_SPLAT, ...set(HV.baseV), ...get(H.base), ...i32(1), ...I32_ADD],
-    ...[
-      ...I32X4_SPLAT,
-      ...set(HV.base1V),
-      ...get(H.m),
-      ...i32(1),
-      ...I32_SUB,
-      ...I32X4_SPLAT,
-      ...set(HV.m1V),
-    ],
-    ...[...get(H.offs), ...set(HL.at), ...get(H.offs), ...get(H.rows), ...i32(2), ...I32_SHL, ...I32_ADD],
-    ...set(HL.end),
+    ...[...I32X4_SPLAT, ...set(HV.base1V), ...get(H.m), ...i32(1), ...I32_SUB, ...I32X4_SPLAT],
+    ...[...set(HV.m1V), ...get(H.groups), ...get(H.split), ...I32_SUB, ...set(HL.turns)],
     ...BLOCK,
-    ...LOOP, // rows 4 at a time: start - 1, last start + 1 (end - m + 1), the fourth row's end
-    ...[...get(HL.at), ...get(HL.end), ...I32_GE_U, ...brIf(1)],
-    ...[...get(HL.at), ...V128_LOAD(0), ...get(HV.base1V), ...I32X4_SUB, ...set(HV.before)],
-    ...[...get(HL.at), ...V128_LOAD(4), ...get(HV.baseV), ...I32X4_SUB, ...tee(HV.after)],
-    ...[...get(HV.after), ...get(HV.after), ...i8x16Shuffle(lane(3)), ...set(HV.end3)],
-    ...[...get(HV.after), ...get(HV.m1V), ...I32X4_SUB, ...set(HV.after), ...V128_CONST0, ...set(HV.hits)],
-    ...BLOCK,
-    ...LOOP, // the next four addresses (again while all four are below the fourth row's end)
-    ...[...get(H.list), ...V128_LOAD(0), ...set(HV.next)],
-    ...[0, 1, 2, 3].flatMap((t) => [
-      ...[...get(HV.next), ...get(HV.next), ...i8x16Shuffle(lane(t)), ...tee(HV.t), ...get(HV.before)],
-      ...[...I32X4_GT_S, ...get(HV.t), ...get(HV.after), ...I32X4_LT_S, ...V128_AND, ...get(HV.hits)],
-      ...[...V128_OR, ...set(HV.hits)],
-    ]),
-    ...[...get(HV.next), ...get(HV.end3), ...I32X4_LT_S, ...I32X4_BITMASK, ...I32_POPCNT, ...tee(HL.used)],
-    ...[...i32(2), ...I32_SHL, ...get(H.list), ...I32_ADD, ...set(H.list)],
-    ...[...get(HL.used), ...i32(4), ...I32_EQ, ...brIf(0)],
+    ...LOOP, // a group of each half per turn: two chains of list pointers, not one
+    ...[...get(HL.i), ...get(HL.turns), ...I32_GE_U, ...brIf(1)],
+    ...[...get(HL.i), ...get(H.split), ...I32_LT_U],
+    ...IF, // (the first half has one group less when their count is odd)
+    ...rowGroup(half(0), H.listA, get(HL.i)),
     ...END,
-    ...END,
-    ...[...get(H.out), ...get(HV.hits), ...get(HV.hits), ...I16X8_NARROW_I32X4_S, ...tee(HV.t), ...get(HV.t)],
-    ...[...I8X16_NARROW_I16X8_S, ...I32X4_EXTRACT_LANE(0), ...I32_STORE(0)],
-    ...[...get(H.out), ...i32(4), ...I32_ADD, ...set(H.out)],
-    ...[...get(HL.at), ...i32(16), ...I32_ADD, ...set(HL.at), ...br(0)],
+    ...rowGroup(half(1), H.listB, [...get(HL.i), ...get(H.split), ...I32_ADD]),
+    ...[...get(HL.i), ...i32(1), ...I32_ADD, ...set(HL.i), ...br(0)],
     ...END,
     ...END,
   ],
