@@ -7,17 +7,20 @@
  * - `contains`: every row whose bytes contain a fixed pattern, each byte compared through an OR
  *   mask (which folds ASCII case exactly: `b | 0x20` equals a lower-case letter only when b is that
  *   letter in either case). The pattern's first and last byte are compared in all lanes at once,
- *   and only where both hit is the whole pattern compared. Two row loops (see {@link ScanKernel}):
+ *   and only where both hit is the whole pattern compared. Three kernels (see {@link ScanKernel}):
  *   row by row, 32 bytes per step, the first match ending the row and null rows skipped (`rows`),
- *   or every row's first 64 starts without a branch on the data (`wide`). Rows without a match
+ *   every row's first 64 starts without a branch on the data (`wide`), or, for patterns of up to
+ *   16 bytes, the chunk's bytes as a whole and then the rows four at a time, without a branch on
+ *   the data either (`stream`, simd-stream.ts). Rows without a match
  *   that hold a byte ≥ 0x80 (and are at least as long as the pattern) are returned too: a caller
  *   searching a case-mapped column sends those rows, and only those, through an exact path.
  * - `nonAsciiRows`: the rows holding a byte ≥ 0x80 (after a hit, the scan jumps to the next row).
  *
- * On the 56-byte URL rows of bench/exec.bench.ts (every valid row matching, 10% nulls),
- * `lower(uri).contains('video')` costs ~2.3–3 ns per row to copy the bytes in (memory-bound: the
- * batches do not fit in the caches, and the figure moves with the host's memory traffic) and
- * ~2–2.5 ns to scan.
+ * On the ~50-byte URL rows of bench/exec.bench.ts (10% nulls), `lower(uri).contains('video')`
+ * costs ~2.8 ns per row to copy the bytes in from memory (memory-bound: the batches do not fit in
+ * the caches, and the figure moves with the host's memory traffic; ~1.05 ns from the caches).
+ * Scanning them, ~43% of the rows matching at random, one cached 10,000-row batch, copy, `pack`
+ * and the JS around included: `stream` ~4.8 ns per row, `wide` ~6.2 (2026-11-26, load 2–5).
  *
  * @example
  * const bits = newBitmap(n);
@@ -630,7 +633,8 @@ export const SIMD_MAX_PATTERN = 4096;
 /**
  * Bytes copied in and scanned per call at most (a multiple of 32 rows, at least 32): this bounds
  * the module's memory. Smaller chunks, to scan each while it is in the first-level cache, were
- * slower (16 KiB: ~20%) than one copy of a 10,000-row batch of URLs (500 KB).
+ * slower (16 KiB: ~20%) than one copy of a 10,000-row batch of URLs (500 KB); with `stream`,
+ * chunks of 256, 128 and 64 KiB were 1%, 3% and 6% slower.
  */
 const CHUNK_BYTES = 1 << 20;
 
@@ -648,7 +652,8 @@ const CHUNK_BYTES = 1 << 20;
  * branch predictor gets wrong costs `rows` ~30 cycles (the branch waits on the row's loads), ~4x
  * the scan of a row. On 56-byte URL rows, 10% nulls, copy included, 1M rows in 10,000-row
  * batches: every valid row matching, rows ~6.3 vs wide ~8.2 ns per row; ~43% matching at random,
- * rows ~13.5 vs wide ~8.7.
+ * rows ~13.5 vs wide ~8.7 (stream: ~0.9x of wide there, kernel alone, A/B in one process). In
+ * `stream` mode the empty valid rows count as rows without a match (it does not look at them).
  */
 export type ScanKernel = 'auto' | 'rows' | 'wide' | 'stream';
 
