@@ -238,7 +238,7 @@ describe('what the search on the original bytes relies on', () => {
 
 describe('the WebAssembly SIMD scan against a naive scan of the same bytes', () => {
   const scanner = simdScanner();
-  const KERNELS: readonly ScanKernel[] = ['rows', 'wide', 'auto'];
+  const KERNELS: readonly ScanKernel[] = ['rows', 'wide', 'stream', 'auto'];
 
   /** Rows of random bytes (biased towards the pattern's bytes), their offsets starting anywhere. */
   const rowsAndPattern = fc
@@ -408,6 +408,50 @@ describe('the WebAssembly SIMD scan against a naive scan of the same bytes', () 
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('stream: columns of several chunks where nearly every byte is a candidate, nulls at a bit offset', () => {
+    // ~2.4 MB of 'a' / 'b' / 'A' (and a byte ≥ 0x80 now and then): the scan's chunks are 1 MiB, and
+    // its list of candidates holds one address per byte at worst.
+    let x = 12345;
+    const next = () => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x >>> 8;
+    };
+    const n = 40_000;
+    const offsets = new Int32Array(n + 1);
+    for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + (next() % 121);
+    const bytes = new Uint8Array(offsets[n]!);
+    for (let k = 0; k < bytes.length; k++) {
+      const r = next() % 1000;
+      bytes[k] = r === 0 ? 0xc3 : r < 450 ? 0x61 : r < 900 ? 0x62 : 0x41;
+    }
+    const offset = 3;
+    const valid = new Uint8Array(((offset + n + 63) >>> 6) << 3);
+    for (let i = 0; i < offset + n; i++) if (next() % 7 !== 0) valid[i >>> 3]! |= 1 << (i & 7);
+    for (const text of ['a', 'ab', 'aba', 'abab', 'bbbbbbbbbbbbbbba']) {
+      const value = enc.encode(text);
+      const or = new Uint8Array(value.length).fill(0x20);
+      const bits = newBitmap(n);
+      const exact = scanner!.contains(offsets, bytes, n, or, value, bits, { bits: valid, offset }, 'stream');
+      for (let i = 0; i < n; i++) {
+        const s = offsets[i]!;
+        const e = offsets[i + 1]!;
+        let hit = false;
+        for (let p = s; p + value.length <= e && !hit; p++) {
+          let q = 0;
+          while (q < value.length && (bytes[p + q]! | or[q]!) === value[q]) q++;
+          hit = q === value.length;
+        }
+        let high = false;
+        for (let p = s; p < e; p++) high ||= bytes[p]! >= 0x80;
+        const ok = ((valid[(offset + i) >>> 3]! >>> ((offset + i) & 7)) & 1) === 1;
+        const undecided = ok && !hit && high && e - s >= value.length;
+        if (((bits[i >>> 3]! >>> (i & 7)) & 1) !== (ok && hit ? 1 : 0)) expect([text, i, 'hit']).toBe(hit);
+        const marked = exact === null ? 0 : (exact[i >>> 3]! >>> (i & 7)) & 1;
+        if (marked !== (undecided ? 1 : 0)) expect([text, i, 'undecided']).toBe(undecided);
+      }
+    }
   });
 
   it('handles chunks of rows longer than a chunk', () => {

@@ -7,17 +7,20 @@
  * - `contains`: every row whose bytes contain a fixed pattern, each byte compared through an OR
  *   mask (which folds ASCII case exactly: `b | 0x20` equals a lower-case letter only when b is that
  *   letter in either case). The pattern's first and last byte are compared in all lanes at once,
- *   and only where both hit is the whole pattern compared. Two row loops (see {@link ScanKernel}):
+ *   and only where both hit is the whole pattern compared. Three kernels (see {@link ScanKernel}):
  *   row by row, 32 bytes per step, the first match ending the row and null rows skipped (`rows`),
- *   or every row's first 64 starts without a branch on the data (`wide`). Rows without a match
+ *   every row's first 64 starts without a branch on the data (`wide`), or, for patterns of up to
+ *   16 bytes, the chunk's bytes as a whole and then the rows four at a time, without a branch on
+ *   the data either (`stream`, simd-stream.ts). Rows without a match
  *   that hold a byte ≥ 0x80 (and are at least as long as the pattern) are returned too: a caller
  *   searching a case-mapped column sends those rows, and only those, through an exact path.
  * - `nonAsciiRows`: the rows holding a byte ≥ 0x80 (after a hit, the scan jumps to the next row).
  *
- * On the 56-byte URL rows of bench/exec.bench.ts (every valid row matching, 10% nulls),
- * `lower(uri).contains('video')` costs ~2.3–3 ns per row to copy the bytes in (memory-bound: the
- * batches do not fit in the caches, and the figure moves with the host's memory traffic) and
- * ~2–2.5 ns to scan.
+ * On the ~50-byte URL rows of bench/exec.bench.ts (10% nulls), `lower(uri).contains('video')`
+ * costs ~2.8 ns per row to copy the bytes in from memory (memory-bound: the batches do not fit in
+ * the caches, and the figure moves with the host's memory traffic; ~1.05 ns from the caches).
+ * Scanning them, ~43% of the rows matching at random, one cached 10,000-row batch, copy, `pack`
+ * and the JS around included: `stream` ~4.8 ns per row, `wide` ~6.2 (2026-11-26, load 2–5).
  *
  * @example
  * const bits = newBitmap(n);
@@ -25,6 +28,7 @@
  */
 
 import { type BitsAt, wordsOf } from '../bitmap.js';
+import { ROW_HITS, STREAM_SLACK, streamBody, VERIFY } from './simd-stream.js';
 import {
   BLOCK,
   br,
@@ -568,6 +572,14 @@ const MODULE = wasmModule([
     body: wideBody(k + 1),
   })),
   { name: 'wide', params: 7, results: 0, body: wideBody(null) },
+  ...Array.from({ length: SHORT }, (_, k) => ({
+    name: `stream${k + 1}`,
+    params: 5,
+    results: 1,
+    body: streamBody(k + 1),
+  })),
+  { name: 'rowHits', params: 8, results: 0, body: ROW_HITS },
+  { name: 'verify', params: 3, results: 1, body: VERIFY },
   { name: 'nonAsciiRows', params: 5, results: 1, body: NON_ASCII },
   { name: 'pack', params: 5, results: 1, body: PACK },
   { name: 'markRest', params: 10, results: 1, body: MARK_REST },
@@ -582,6 +594,19 @@ type ContainsFn = (
   m: number,
   out: number,
   valid: number,
+) => void;
+/** See simd-stream.ts. */
+type StreamFn = (from: number, to: number, pat: number, list: number, flagAt: number) => number;
+type VerifyFn = (list: number, end: number, pat: number) => number;
+type RowHitsFn = (
+  offs: number,
+  groups: number,
+  split: number,
+  base: number,
+  m: number,
+  listA: number,
+  listB: number,
+  out: number,
 ) => void;
 type MarkRestFn = (
   offs: number,
@@ -608,26 +633,31 @@ export const SIMD_MAX_PATTERN = 4096;
 /**
  * Bytes copied in and scanned per call at most (a multiple of 32 rows, at least 32): this bounds
  * the module's memory. Smaller chunks, to scan each while it is in the first-level cache, were
- * slower (16 KiB: ~20%) than one copy of a 10,000-row batch of URLs (500 KB).
+ * slower (16 KiB: ~20%) than one copy of a 10,000-row batch of URLs (500 KB); with `stream`,
+ * chunks of 256, 128 and 64 KiB were 1%, 3% and 6% slower.
  */
 const CHUNK_BYTES = 1 << 20;
 
 /**
- * Which row loop `contains` runs: `rows` searches row by row and stops at a row's first match
+ * Which kernel `contains` runs: `rows` searches row by row and stops at a row's first match
  * (null rows skipped); `wide` compares every row's first 64 starts without a branch on the data;
- * `auto` takes `wide` when, in the last call with the same pattern, between WIDE_FROM and
- * 1 - WIDE_FROM of the valid rows matched (else `rows`).
+ * `stream` (patterns of up to 16 bytes; longer ones take `wide`) searches the chunk's bytes as a
+ * whole, then finds each row's outcome among the matches, four rows at a time, without a branch
+ * on the data either (simd-stream.ts); `auto` takes `stream` (or `wide`, for longer patterns)
+ * when, in the last call with the same pattern, between WIDE_FROM and 1 - WIDE_FROM of the valid
+ * rows matched (else `rows`).
  *
  * `rows` is the faster one when a row's outcome can be foretold (all or no rows matching, or
- * long runs of either), `wide` when outcomes vary at random: each outcome that the branch
- * predictor gets wrong costs `rows` ~30 cycles (the branch waits on the row's loads), ~4x the
- * scan of a row. On 56-byte URL rows, 10% nulls, copy included, 1M rows in 10,000-row batches:
- * every valid row matching, rows ~6.3 vs wide ~8.2 ns per row; ~43% matching at random, rows
- * ~13.5 vs wide ~8.7.
+ * long runs of either), `stream` and `wide` when outcomes vary at random: each outcome that the
+ * branch predictor gets wrong costs `rows` ~30 cycles (the branch waits on the row's loads), ~4x
+ * the scan of a row. On 56-byte URL rows, 10% nulls, copy included, 1M rows in 10,000-row
+ * batches: every valid row matching, rows ~6.3 vs wide ~8.2 ns per row; ~43% matching at random,
+ * rows ~13.5 vs wide ~8.7 (stream: ~0.9x of wide there, kernel alone, A/B in one process). In
+ * `stream` mode the empty valid rows count as rows without a match (it does not look at them).
  */
-export type ScanKernel = 'auto' | 'rows' | 'wide';
+export type ScanKernel = 'auto' | 'rows' | 'wide' | 'stream';
 
-/** See {@link ScanKernel}: the share of matching rows from which `auto` takes `wide`. */
+/** See {@link ScanKernel}: the share of matching rows from which `auto` takes `stream` / `wide`. */
 const WIDE_FROM = 0.2;
 
 export class SimdScanner {
@@ -635,6 +665,10 @@ export class SimdScanner {
   /** By pattern length: index m - 1 for m ≤ SHORT, then the version for any length. */
   readonly #contains: ContainsFn[];
   readonly #wide: ContainsFn[];
+  /** By pattern length: index m - 1. */
+  readonly #stream: StreamFn[];
+  readonly #rowHits: RowHitsFn;
+  readonly #verify: VerifyFn;
   /** The share of valid rows that matched in the last call, by pattern (its `value` array). */
   readonly #hitRates = new WeakMap<object, number>();
   readonly #nonAscii: NonAsciiFn;
@@ -650,6 +684,9 @@ export class SimdScanner {
     this.#contains.push(exports.contains as ContainsFn);
     this.#wide = Array.from({ length: SHORT }, (_, k) => exports[`wide${k + 1}`] as ContainsFn);
     this.#wide.push(exports.wide as ContainsFn);
+    this.#stream = Array.from({ length: SHORT }, (_, k) => exports[`stream${k + 1}`] as StreamFn);
+    this.#rowHits = exports.rowHits as RowHitsFn;
+    this.#verify = exports.verify as VerifyFn;
     this.#nonAscii = exports.nonAsciiRows as NonAsciiFn;
     this.#pack = exports.pack as PackFn;
     this.#markRest = exports.markRest as MarkRestFn;
@@ -759,26 +796,34 @@ export class SimdScanner {
     mem.fill(0, outAt + 2 * ((n + 15) >>> 4), validAt);
     this.#validity(valid, n, validAt, bitmapBytes);
     const rate = this.#hitRates.get(value);
-    const wide =
+    const mixed =
       kernel === 'wide' ||
+      kernel === 'stream' ||
       (kernel === 'auto' && rate !== undefined && rate > WIDE_FROM && rate < 1 - WIDE_FROM);
-    const scan = (wide ? this.#wide : this.#contains)[Math.min(m, SHORT + 1) - 1]!;
+    const stream = mixed && kernel !== 'wide' && m <= SHORT;
+    const scan = (mixed ? this.#wide : this.#contains)[Math.min(m, SHORT + 1) - 1]!;
+    const flagAt = countAt + 4;
     let undecided = 0;
     let hits = 0;
     let validRows = 0;
     for (let r0 = 0; r0 < n; ) {
       const r1 = this.#chunkEnd(offsets, n, r0);
-      const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, m + 96);
+      const rows = r1 - r0;
+      const offsAt = this.#copyIn(offsets, bytes, r0, r1, dataAt, Math.max(m + 96, STREAM_SLACK));
       const base = offsets[r0]! - dataAt;
       const v = validAt + (r0 >>> 3);
-      this.#nonEmpty(offsAt, r1 - r0, v);
-      scan(offsAt, r1 - r0, base, 0, m, rowBytesAt + r0, v);
-      const chunkHits = this.#pack(rowBytesAt + r0, r1 - r0, outAt + (r0 >>> 3), v, countAt);
+      // whether a row without a match may hold a byte ≥ 0x80 (markRest finds which)
+      let mayBeHigh = true;
+      if (stream) mayBeHigh = this.#streamChunk(m, offsAt, rows, base, dataAt, rowBytesAt + r0, flagAt);
+      else {
+        this.#nonEmpty(offsAt, rows, v);
+        scan(offsAt, rows, base, 0, m, rowBytesAt + r0, v);
+      }
+      const chunkHits = this.#pack(rowBytesAt + r0, rows, outAt + (r0 >>> 3), v, countAt);
       const chunkValid = this.#mem32[countAt >>> 2]!;
-      if (chunkValid > chunkHits) {
+      if (chunkValid > chunkHits && mayBeHigh) {
         const to = offsets[r1]! - base;
         const exact = exactAt + (r0 >>> 3);
-        const rows = r1 - r0;
         undecided += this.#markRest(
           offsAt,
           rows,
@@ -799,6 +844,44 @@ export class SimdScanner {
     if (validRows > 0 && typeof value === 'object') this.#hitRates.set(value, hits / validRows);
     bits.set(this.#mem.subarray(outAt, outAt + bitmapBytes));
     return undecided > 0 ? this.#mem.slice(exactAt, exactAt + bitmapBytes) : null;
+  }
+
+  /**
+   * The `stream` kernels over a chunk copied in (its bytes at `dataAt`, followed by at least
+   * STREAM_SLACK zeroed bytes, its rows + 1 offsets at `offsAt`, 128 bytes of room after them):
+   * each row's byte at `out` (0xff: a match; empty and null rows included, `pack` masks them).
+   * Returns whether any byte of the chunk is ≥ 0x80.
+   */
+  #streamChunk(
+    m: number,
+    offsAt: number,
+    rows: number,
+    base: number,
+    dataAt: number,
+    out: number,
+    flagAt: number,
+  ): boolean {
+    const o = offsAt >>> 2;
+    const last = this.#mem32[o + rows]!;
+    for (let k = 1; k <= 4; k++) this.#mem32[o + rows + k] = last; // rowHits takes 4 rows a step
+    const to = last - base;
+    // the list: an address per byte of [dataAt, to + 64) at most, then 4 more
+    const listAt = align(offsAt + 4 * (rows + 5), 16);
+    this.#reserve(listAt + 4 * (to - dataAt + 68));
+    const end = this.#verify(listAt, this.#stream[m - 1]!(dataAt, to, 0, listAt, flagAt), 0);
+    // rowHits takes the two halves of the rows at once, each with its own place in the list
+    const groups = (rows + 3) >>> 2;
+    const split = groups >>> 1;
+    const from = this.#mem32[o + 4 * split]! - base;
+    let lo = listAt >>> 2;
+    let hi = end >>> 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#mem32[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    this.#rowHits(offsAt, groups, split, base, m, listAt, lo << 2, out);
+    return this.#mem32[flagAt >>> 2] !== 0;
   }
 
   /**

@@ -10,6 +10,7 @@
  */
 
 export const I32 = 0x7f;
+export const I64 = 0x7e;
 export const V128 = 0x7b;
 
 /** Unsigned LEB128. */
@@ -88,10 +89,28 @@ export const I32_SHL = [0x74];
 export const I32_SHR_U = [0x76];
 export const I32_ROTL = [0x77];
 
+// i64
+/** i64.const (values within ±2^31, enough for masks and shift counts here). */
+export const i64 = (v: number) => [0x42, ...sleb(v)];
+export const I64_EQZ = [0x50];
+export const I64_CTZ = [0x7a];
+export const I64_POPCNT = [0x7b];
+export const I64_SUB = [0x7d];
+export const I64_AND = [0x83];
+export const I64_OR = [0x84];
+export const I64_SHL = [0x86];
+export const I32_WRAP_I64 = [0xa7];
+export const I64_EXTEND_I32_U = [0xad];
+
 // v128
 /** v128.load with a constant byte offset (alignment hint 1: addresses are unaligned). */
 export const V128_LOAD = (offset = 0) => [...simd(0x00), 0x00, ...uleb(offset)];
 export const V128_CONST0 = [...simd(0x0c), ...new Array<number>(16).fill(0)];
+/**
+ * Pops b, a; lane i of the result is byte `lanes[i]` of a followed by b (0–31). Lanes k…k+15 take
+ * the 16 bytes from byte k of a on (x64: one `palignr`).
+ */
+export const i8x16Shuffle = (lanes: readonly number[]) => [...simd(0x0d), ...lanes];
 export const I8X16_SPLAT = simd(0x0f);
 export const I8X16_EQ = simd(0x23);
 /** Pops a shift count (i32) and a vector; shifts each byte left. */
@@ -102,7 +121,16 @@ export const V128_ANY_TRUE = simd(0x53);
 export const I8X16_ALL_TRUE = simd(0x63);
 export const I8X16_BITMASK = simd(0x64);
 export const I32X4_NE = simd(0x38);
+export const I32X4_LT_S = simd(0x39);
+export const I32X4_GT_S = simd(0x3b);
+export const I32X4_SUB = simd(0xb1);
+export const I32X4_SPLAT = simd(0x11);
+export const I32X4_EXTRACT_LANE = (lane: number) => [...simd(0x1b), lane];
 export const I32X4_BITMASK = simd(0xa4);
+/** Pops b, a; the 16 bytes of a then b, each i16 lane saturated to a signed byte. */
+export const I8X16_NARROW_I16X8_S = simd(0x65);
+/** Pops b, a; the 8 halfwords of a then b, each i32 lane saturated to a signed halfword. */
+export const I16X8_NARROW_I32X4_S = simd(0x85);
 
 /** A function body: local declarations as (count, type) groups, then the code. */
 export function fn(locals: readonly (readonly [number, number])[], code: readonly number[]): number[] {
