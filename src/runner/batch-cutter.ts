@@ -8,7 +8,7 @@
  * @example
  * for await (const b of cutBatches(readBatches(file), 10_000)) console.log(b.numRows);
  */
-import { type Data, type DataType, type RecordBatch, type Schema, type Struct, Type } from 'apache-arrow';
+import { type Data, type RecordBatch, type Schema, type Struct, util } from 'apache-arrow';
 import { nextBefore } from '../util/iterate.js';
 import { recordBatchOf } from '../util/record-batch.js';
 import { concatData } from './concat-data.js';
@@ -157,48 +157,10 @@ export function concatBatches(parts: readonly RecordBatch[]): RecordBatch {
 }
 
 /**
- * Whether two types print the same (`String(a) === String(b)`, the rule the cutter has always
- * applied): for the flat types by the properties their text shows, without making the text, for
- * the others by the text.
- */
-export function sameTypeText(a: DataType, b: DataType): boolean {
-  if (a === b) return true;
-  if (a.typeId === b.typeId) {
-    const x = a as unknown as Record<string, unknown>;
-    const y = b as unknown as Record<string, unknown>;
-    switch (a.typeId) {
-      case Type.Null:
-      case Type.Bool:
-      case Type.Binary:
-      case Type.Utf8:
-      case Type.LargeBinary:
-      case Type.LargeUtf8:
-        return true;
-      case Type.Int:
-        return x.isSigned === y.isSigned && x.bitWidth === y.bitWidth;
-      case Type.Float:
-        return x.precision === y.precision;
-      case Type.Decimal:
-        return x.precision === y.precision && x.scale === y.scale;
-      case Type.Date:
-      case Type.Interval:
-      case Type.Duration:
-        return x.unit === y.unit;
-      case Type.Time:
-        return x.unit === y.unit && x.bitWidth === y.bitWidth;
-      case Type.Timestamp:
-        return x.unit === y.unit && (x.timezone || '') === (y.timezone || '');
-      case Type.FixedSizeBinary:
-        return x.byteWidth === y.byteWidth;
-    }
-  }
-  return String(a) === String(b);
-}
-
-/**
  * Whether two schemas have the same column names and types (nullability aside). Batches made
- * one by one often come with schemas, fields and types of their own: identity first, then the
- * names and {@link sameTypeText}.
+ * one by one often come with schemas, fields and types of their own: identity first, then
+ * apache-arrow's type comparison (no strings made), then the type text (what decides: a
+ * dictionary's id, say, which the comparison also weighs, is not part of it).
  */
 export function sameFields(expected: Schema, actual: Schema): boolean {
   if (expected === actual) return true;
@@ -208,7 +170,10 @@ export function sameFields(expected: Schema, actual: Schema): boolean {
   for (let i = 0; i < a.length; i++) {
     const f = a[i]!;
     const g = b[i]!;
-    if (f !== g && (f.name !== g.name || !sameTypeText(f.type, g.type))) return false;
+    if (f === g) continue;
+    if (f.name !== g.name) return false;
+    if (f.type !== g.type && !util.compareTypes(f.type, g.type) && String(f.type) !== String(g.type))
+      return false;
   }
   return true;
 }
