@@ -8,7 +8,7 @@
  * @example
  * for await (const b of cutBatches(readBatches(file), 10_000)) console.log(b.numRows);
  */
-import { type Data, type RecordBatch, type Schema, type Struct, util } from 'apache-arrow';
+import type { Data, RecordBatch, Schema, Struct } from 'apache-arrow';
 import { nextBefore } from '../util/iterate.js';
 import { recordBatchOf } from '../util/record-batch.js';
 import { concatData } from './concat-data.js';
@@ -156,33 +156,22 @@ export function concatBatches(parts: readonly RecordBatch[]): RecordBatch {
   return recordBatchOf(parts[0]!.schema, data);
 }
 
-/**
- * Whether two schemas have the same column names and types (nullability aside). Batches made
- * one by one often come with schemas, fields and types of their own: identity first, then
- * apache-arrow's type comparison (no strings made), then the type text (what decides: a
- * dictionary's id, say, which the comparison also weighs, is not part of it).
- */
-export function sameFields(expected: Schema, actual: Schema): boolean {
-  if (expected === actual) return true;
-  const a = expected.fields;
-  const b = actual.fields;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const f = a[i]!;
-    const g = b[i]!;
-    if (f === g) continue;
-    if (f.name !== g.name) return false;
-    if (f.type !== g.type && !util.compareTypes(f.type, g.type) && String(f.type) !== String(g.type))
-      return false;
-  }
-  return true;
-}
-
 /** Throws unless `batch` has the same column names and types as the stream's first batch. */
 export function checkSameSchema(expected: Schema | undefined, batch: RecordBatch): Schema {
   const actual = batch.schema;
   if (!expected) return actual;
-  if (!sameFields(expected, actual)) {
+  if (expected === actual) return expected;
+  const a = expected.fields;
+  const b = actual.fields;
+  // batches made one by one often have schemas of their own over the same field or type objects:
+  // those compare by identity, the rest by name and type text
+  const same =
+    a.length === b.length &&
+    a.every((f, i) => {
+      const g = b[i]!;
+      return f === g || (f.name === g.name && (f.type === g.type || String(f.type) === String(g.type)));
+    });
+  if (!same) {
     const show = (s: Schema) => s.fields.map((f) => `${f.name}: ${String(f.type)}`).join(', ');
     throw new Error(`input batches change schema: [${show(expected)}] then [${show(actual)}]`);
   }

@@ -12,7 +12,7 @@
 import { Data, type RecordBatch, Schema, Struct } from 'apache-arrow';
 import { nextBefore, peek as peekFirst } from '../util/iterate.js';
 import { recordBatchOf } from '../util/record-batch.js';
-import { BatchCutter, type BatchSource, sameFields } from './batch-cutter.js';
+import { BatchCutter, type BatchSource } from './batch-cutter.js';
 import type { Chunk } from './bundle.js';
 import { cutGroups } from './key-groups.js';
 import type { RunMetrics } from './metrics.js';
@@ -210,21 +210,11 @@ class ScalarChunks implements ChunkSource {
    */
   private select(batch: RecordBatch): RecordBatch {
     if (batch.schema !== this.selectedFrom) {
-      // batches of the same fields under a schema object of their own: the selection holds
-      const from = this.selectedFrom;
-      if (
-        from !== undefined &&
-        sameFields(from, batch.schema) &&
-        this.udf!.every((i) => from.fields[i]!.nullable === batch.schema.fields[i]!.nullable)
-      ) {
-        this.selectedFrom = batch.schema;
-      } else {
-        this.udf ??= resolveColumns(batch.schema, this.udfColumns, 'UDF input');
-        const fields = this.udf.map((i) => batch.schema.fields[i]!);
-        this.selectedSchema = new Schema(fields, batch.schema.metadata);
-        this.selectedType = new Struct(fields);
-        this.selectedFrom = batch.schema;
-      }
+      this.udf ??= resolveColumns(batch.schema, this.udfColumns, 'UDF input');
+      const fields = this.udf.map((i) => batch.schema.fields[i]!);
+      this.selectedSchema = new Schema(fields, batch.schema.metadata);
+      this.selectedType = new Struct(fields);
+      this.selectedFrom = batch.schema;
     }
     const udf = this.udf!;
     const all = batch.data.children;

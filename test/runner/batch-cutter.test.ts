@@ -1,25 +1,17 @@
 import {
-  Dictionary,
   Field,
-  Float32,
-  Float64,
-  Int8,
   Int32,
-  Int64,
-  List,
   makeData,
   RecordBatch,
   Schema,
   Struct,
   Table,
-  TimestampMicrosecond,
-  TimestampMillisecond,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cutBatches, sameFields } from '../../src/runner/batch-cutter.js';
+import { cutBatches } from '../../src/runner/batch-cutter.js';
 
 function batchOf(start: number, n: number): RecordBatch {
   const ids = Int32Array.from({ length: n }, (_, i) => start + i);
@@ -86,41 +78,5 @@ describe('cutBatches', () => {
 
   it('rejects a bad batch size', async () => {
     await expect(collect(cutBatches([], 0))).rejects.toThrow(/positive integer/);
-  });
-
-  it('takes schemas of their own as the same when names and types match, as the type text says', () => {
-    const types = () => [
-      new Int32(),
-      new Int64(),
-      new Float32(),
-      new Float64(),
-      new Utf8(),
-      new TimestampMillisecond(),
-      new TimestampMicrosecond(),
-      new TimestampMillisecond('UTC'),
-      new TimestampMillisecond('Europe/Paris'),
-      new Dictionary(new Utf8(), new Int32(), 1),
-      new Dictionary(new Utf8(), new Int32(), 2),
-      new Dictionary(new Utf8(), new Int8(), 1),
-      new List(new Field('item', new Int32())),
-      new List(new Field('item', new Int64())),
-      new Struct([new Field('a', new Int32())]),
-      new Struct([new Field('b', new Int32())]),
-    ];
-    const left = types();
-    const right = types(); // new objects: nothing equal by identity
-    for (const a of left) {
-      for (const b of right) {
-        for (const [na, nb] of [
-          ['x', 'x'],
-          ['x', 'y'],
-        ]) {
-          const sa = new Schema([new Field('k', new Int32()), new Field(na!, a)]);
-          const sb = new Schema([new Field('k', new Int32(), true), new Field(nb!, b, false)]);
-          expect(sameFields(sa, sb), `${na}: ${a} vs ${nb}: ${b}`).toBe(na === nb && String(a) === String(b));
-        }
-      }
-    }
-    expect(sameFields(new Schema([new Field('x', new Int32())]), new Schema([]))).toBe(false);
   });
 });

@@ -1,15 +1,4 @@
-import {
-  type Data,
-  Field,
-  Float64,
-  Int32,
-  RecordBatch,
-  Schema,
-  type Struct,
-  Table,
-  Utf8,
-  vectorFromArray,
-} from 'apache-arrow';
+import { Float64, Int32, type RecordBatch, Table, Utf8, vectorFromArray } from 'apache-arrow';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Chunk } from '../../src/runner/bundle.js';
@@ -93,28 +82,6 @@ describe('scalarChunks', () => {
       ),
       { numRuns: 120 },
     );
-  });
-
-  it("keeps each batch's nullability in the UDF input when batches come with schemas of their own", async () => {
-    const withNullable = (b: RecordBatch, nullable: boolean) =>
-      new RecordBatch(
-        new Schema(b.schema.fields.map((f) => new Field(f.name, f.type, nullable))),
-        b.data as Data<Struct>,
-      );
-    const batches = [0, 1, 2, 3].map((k) => withNullable(batchOf(k * 4, 4), k === 2));
-    const chunks = await drain(
-      scalarChunks(batches, ['x', 'name'], 4, emptyMetrics('vectorized')),
-      () => true,
-    );
-    expect(chunks.map((c) => c.udfInput.schema.fields.map((f) => f.nullable))).toEqual([
-      [false, false],
-      [false, false],
-      [true, true],
-      [false, false],
-    ]);
-    // batches with equal fields share the selected schema
-    expect(chunks[1]!.udfInput.schema).toBe(chunks[0]!.udfInput.schema);
-    expect([...chunks[3]!.udfInput.getChildAt(1)!]).toEqual([null, 'n13', 'n14', null]);
   });
 
   it('hands chunks of a synchronous source to poll() without a promise, and none of an async one', async () => {
