@@ -370,12 +370,12 @@ function decodeData(buf: Buffer, start: number, end: number): IncomingData {
     switch (tag) {
       case 0x0a: {
         const [s, e] = r.lengthDelimited();
-        d.instructionId = recentString(buf, s, e);
+        d.instructionId = buf.toString('utf8', s, e);
         break;
       }
       case 0x12: {
         const [s, e] = r.lengthDelimited();
-        d.transformId = recentString(buf, s, e);
+        d.transformId = buf.toString('utf8', s, e);
         break;
       }
       case 0x1a: {
@@ -394,32 +394,3 @@ function decodeData(buf: Buffer, start: number, end: number): IncomingData {
 }
 
 const EMPTY = new Uint8Array(0);
-
-/**
- * Ids decoded lately, with their bytes: every entry of a message names its instruction and
- * transform, and the same few come again and again, so a short id equal to one of these is
- * handed out again (the same string: no decoding, and a Map lookup by it finds its hash cached).
- */
-const RECENT = 8;
-const MAX_RECENT_BYTES = 64;
-const recentBytes: (Uint8Array | undefined)[] = new Array(RECENT).fill(undefined);
-const recentText: string[] = new Array(RECENT).fill('');
-let recentNext = 0;
-
-/** `buf[start, end)` as UTF-8 text, the string decoded earlier when the bytes are the same. */
-function recentString(buf: Buffer, start: number, end: number): string {
-  const n = end - start;
-  if (n > MAX_RECENT_BYTES) return buf.toString('utf8', start, end);
-  for (let k = 0; k < RECENT; k++) {
-    const b = recentBytes[k];
-    if (b === undefined || b.length !== n) continue;
-    let i = 0;
-    while (i < n && b[i] === buf[start + i]) i++;
-    if (i === n) return recentText[k]!;
-  }
-  const text = buf.toString('utf8', start, end);
-  recentBytes[recentNext] = Uint8Array.prototype.slice.call(buf, start, end); // a copy, not a view
-  recentText[recentNext] = text;
-  recentNext = (recentNext + 1) % RECENT;
-  return text;
-}
