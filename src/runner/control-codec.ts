@@ -8,7 +8,9 @@
  * BinaryReader with a decoder object per nested message: per bundle a few hundred property
  * accesses that run unoptimized for the first runs, and compile later, on the runner's side of
  * the data plane. Here a request is one buffer written in place, and a response one pass over
- * its bytes.
+ * its bytes, where a monitoring info the worker sent before (the same info every bundle, with
+ * another count) is matched by its bytes and takes its strings and labels from the first decode
+ * (see `templates`): the labels objects of such infos are shared and frozen.
  *
  * @example
  * const bytes = encodeInstructionRequest({ instructionId: '7', processBundle: { processBundleDescriptorId: '1-1', cacheTokens: [] } });
@@ -114,7 +116,85 @@ class Reader {
   }
 }
 
-function readMonitoringInfo(r: Reader, end: number): MonitoringInfo {
+/** A monitoring info decoded once: its bytes, where its payload field lies in them, and its strings. */
+interface InfoTemplate {
+  readonly bytes: Uint8Array;
+  /** The payload field (tag to end) in `bytes`. */
+  readonly payloadStart: number;
+  readonly payloadEnd: number;
+  readonly urn: string;
+  readonly type: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The infos of earlier responses by position in their response. A worker sends the same infos
+ * with every bundle, only the payloads (the counts) change: an info whose other bytes equal the
+ * template's takes its strings and labels from there, with no string decoded and no object but
+ * the info itself made. Its labels object is then the template's, shared and frozen.
+ */
+const templates: (InfoTemplate | undefined)[] = [];
+const MAX_TEMPLATES = 64;
+
+const compareBytes = Buffer.prototype.compare;
+
+/** Whether `a[aStart, aEnd)` equals `b` from `bStart` (a native compare: no loop to warm up, no view made). */
+function sameBytes(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number): boolean {
+  return compareBytes.call(a, b, bStart, bStart + (aEnd - aStart), aStart, aEnd) === 0;
+}
+
+/** The info at `r.pos` (ending at `end`) when it matches template `k` but for its payload, else undefined. */
+function fromTemplate(r: Reader, end: number, k: number): MonitoringInfo | undefined {
+  const t = templates[k];
+  if (t === undefined) return undefined;
+  const buf = r.buf;
+  const start = r.pos;
+  let payloadStart = -1;
+  let payloadEnd = -1;
+  let pos = start;
+  // find the payload field (a second one, or anything malformed: the full decode decides)
+  while (pos < end) {
+    const tagAt = pos;
+    const tag = buf[pos++]!;
+    if (tag !== 0x0a && tag !== 0x12 && tag !== 0x1a && tag !== 0x22) return undefined;
+    let len = 0;
+    let shift = 1;
+    let b = 0x80;
+    for (let i = 0; i < 5 && b >= 0x80; i++) {
+      if (pos >= end) return undefined;
+      b = buf[pos++]!;
+      len += (b & 0x7f) * shift;
+      shift *= 128;
+    }
+    if (b >= 0x80 || len > end - pos) return undefined;
+    pos += len;
+    if (tag === 0x1a) {
+      if (payloadStart >= 0) return undefined;
+      payloadStart = tagAt;
+      payloadEnd = pos;
+    }
+  }
+  if (payloadStart < 0) return undefined;
+  const headLen = payloadStart - start;
+  const tailLen = end - payloadEnd;
+  if (
+    headLen !== t.payloadStart ||
+    tailLen !== t.bytes.length - t.payloadEnd ||
+    !sameBytes(buf, start, payloadStart, t.bytes, 0) ||
+    !sameBytes(buf, payloadEnd, end, t.bytes, t.payloadEnd)
+  )
+    return undefined;
+  // the payload's own bytes: after its tag and length
+  r.pos = payloadStart + 1;
+  const payload = r.bytes(payloadEnd);
+  r.pos = end;
+  return { urn: t.urn, type: t.type, payload, labels: t.labels, startTime: undefined };
+}
+
+function readMonitoringInfo(r: Reader, end: number, k: number): MonitoringInfo {
+  const cached = fromTemplate(r, end, k);
+  if (cached !== undefined) return cached;
+  const start = r.pos;
   const mi: MonitoringInfo = {
     urn: '',
     type: '',
@@ -122,12 +202,20 @@ function readMonitoringInfo(r: Reader, end: number): MonitoringInfo {
     labels: {},
     startTime: undefined,
   };
+  let payloadStart = -1;
+  let payloadEnd = -1;
+  let payloads = 0;
   while (r.pos < end) {
+    const tagAt = r.pos;
     const tag = r.varint(end);
     if (tag === 0x0a) mi.urn = r.string(end);
     else if (tag === 0x12) mi.type = r.string(end);
-    else if (tag === 0x1a) mi.payload = r.bytes(end);
-    else if (tag === 0x22) {
+    else if (tag === 0x1a) {
+      mi.payload = r.bytes(end);
+      payloadStart = tagAt;
+      payloadEnd = r.pos;
+      payloads++;
+    } else if (tag === 0x22) {
       const e = r.span(end);
       let key = '';
       let value = '';
@@ -139,6 +227,17 @@ function readMonitoringInfo(r: Reader, end: number): MonitoringInfo {
       }
       mi.labels[key] = value;
     } else throw NOT_PLAIN;
+  }
+  if (payloads === 1 && k < MAX_TEMPLATES) {
+    mi.labels = Object.freeze(mi.labels);
+    templates[k] = {
+      bytes: r.buf.slice(start, end),
+      payloadStart: payloadStart - start,
+      payloadEnd: payloadEnd - start,
+      urn: mi.urn,
+      type: mi.type,
+      labels: mi.labels,
+    };
   }
   return mi;
 }
@@ -155,7 +254,7 @@ function readProcessBundleResponse(r: Reader, end: number): ProcessBundleRespons
     const tag = r.varint(end);
     if (tag === 0x1a) {
       const e = r.span(end);
-      pb.monitoringInfos.push(readMonitoringInfo(r, e));
+      pb.monitoringInfos.push(readMonitoringInfo(r, e, pb.monitoringInfos.length));
     } else if (tag === 0x20) {
       pb.requiresFinalization = r.varint(end) !== 0;
     } else if (tag === 0x2a) {

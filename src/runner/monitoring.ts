@@ -108,11 +108,30 @@ export class MonitoringTotals {
    * bundle, so after the first one an info costs one string and one lookup (no sorting, no copy).
    */
   private readonly byRawKey = new Map<string, MetricValue>();
+  /**
+   * Totals by frozen labels object (with their urn): the runner's control codec hands out one
+   * frozen labels object per info it sees again (control-codec.ts), so after the first bundle an
+   * info is found by identity, without building its key.
+   */
+  private readonly byLabels = new WeakMap<object, MetricValue>();
   private readonly reading: Reading = { value: 0, count: 1 };
+  /** Bumped when a new total appears: what `sum` remembers is valid while it stays. */
+  private version = 0;
+  private readonly sums = new WeakMap<object, { urn: string; version: number; matches: MetricValue[] }>();
 
   add(infos: readonly MonitoringInfo[]): void {
     const r = this.reading;
     for (const mi of infos) {
+      const labels = mi.labels;
+      const same = this.byLabels.get(labels);
+      if (same !== undefined && same.urn === mi.urn) {
+        try {
+          if (readPayload(mi, r)) this.accumulate(same, mi.type, r);
+        } catch {
+          // a malformed metric is not worth failing a bundle for
+        }
+        continue;
+      }
       const raw = rawKeyOf(mi);
       const t = this.byRawKey.get(raw);
       try {
@@ -121,6 +140,7 @@ export class MonitoringTotals {
         continue; // a malformed metric is not worth failing a bundle for
       }
       if (t !== undefined) {
+        this.remember(labels, t);
         this.accumulate(t, mi.type, r);
         continue;
       }
@@ -128,13 +148,21 @@ export class MonitoringTotals {
       const known = this.totals.get(k);
       if (known !== undefined) {
         this.byRawKey.set(raw, known);
+        this.remember(labels, known);
         this.accumulate(known, mi.type, r);
       } else {
         const v = { urn: mi.urn, type: mi.type, labels: { ...mi.labels }, value: r.value, count: r.count };
         this.totals.set(k, v);
         this.byRawKey.set(raw, v);
+        this.remember(labels, v);
+        this.version++;
       }
     }
+  }
+
+  /** Finds `total` by `labels` next time, if that object cannot change (frozen). */
+  private remember(labels: Record<string, string>, total: MetricValue): void {
+    if (Object.isFrozen(labels)) this.byLabels.set(labels, total);
   }
 
   private accumulate(t: MetricValue, type: string, r: Reading): void {
@@ -153,13 +181,25 @@ export class MonitoringTotals {
     return [...this.totals.values()].map((v) => ({ ...v, labels: { ...v.labels } }));
   }
 
-  /** Sum of the metrics with this urn whose labels include `labels`. */
-  sum(urn: string, labels: Record<string, string> = {}): number {
-    let s = 0;
-    for (const v of this.totals.values()) {
-      if (v.urn !== urn) continue;
-      if (Object.entries(labels).every(([k, x]) => v.labels[k] === x)) s += v.value;
+  /**
+   * Sum of the metrics with this urn whose labels include `labels`. With a frozen `labels` (a
+   * query asked after every bundle, as the UDF time is) the matching totals are remembered until
+   * a new total appears.
+   */
+  sum(urn: string, labels: Readonly<Record<string, string>> = {}): number {
+    const frozen = Object.isFrozen(labels);
+    let m = frozen ? this.sums.get(labels) : undefined;
+    if (m === undefined || m.urn !== urn || m.version !== this.version) {
+      const matches: MetricValue[] = [];
+      const want = Object.entries(labels);
+      for (const v of this.totals.values()) {
+        if (v.urn === urn && want.every(([k, x]) => v.labels[k] === x)) matches.push(v);
+      }
+      m = { urn, version: this.version, matches };
+      if (frozen) this.sums.set(labels, m);
     }
+    let s = 0;
+    for (const v of m.matches) s += v.value;
     return s;
   }
 }

@@ -82,7 +82,13 @@ class Operator {
   private readonly it: AsyncIterator<Chunk> & { poll?(): IteratorResult<Chunk> | undefined };
   private readonly inflight: Bundle[] = [];
   private open: Bundle | undefined;
-  private timerHandle: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The open bundle's time limit: one timer for the whole run, restarted (`refresh`) when a
+   * bundle opens rather than made and cleared per bundle. `timerArmed` while a bundle is open;
+   * a timer that fires with none open is ignored.
+   */
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerArmed = false;
   private timerFired = false;
   /** A `next()` of the chunks not yet resolved. */
   private pendingInput = false;
@@ -171,7 +177,7 @@ class Operator {
       }
     }
     const head = this.inflight[0];
-    if (!canPull && (head === undefined || head === this.open) && this.timerHandle === undefined) {
+    if (!canPull && (head === undefined || head === this.open) && !this.timerArmed) {
       // Only the open bundle is left and input is over or stopped: close it.
       if (this.stopPulling || this.inputDone) return this.closeOpen();
     }
@@ -217,8 +223,7 @@ class Operator {
     const b = this.open;
     if (b === undefined) return undefined;
     this.open = undefined;
-    if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
-    this.timerHandle = undefined;
+    this.timerArmed = false;
     this.timerFired = false;
     return b.finish();
   }
@@ -242,18 +247,24 @@ class Operator {
     ctx.metrics.bundles++;
     this.inflight.push(b);
     this.open = b;
-    this.timerHandle = setTimeout(() => {
-      if (this.open !== b) return;
-      this.timerFired = true;
-      this.wake();
-    }, this.o.bundleTimeMs);
+    this.timerArmed = true;
+    if (this.timer === undefined) this.timer = setTimeout(this.onTimer, this.o.bundleTimeMs);
+    else this.timer.refresh();
     return b;
   }
 
+  /** The timer fired: `bundleTimeMs` passed since the open bundle opened (it was restarted then). */
+  private readonly onTimer = (): void => {
+    if (!this.timerArmed || this.open === undefined) return;
+    this.timerFired = true;
+    this.wake();
+  };
+
   /** Stopped (done, failed, or the consumer broke off): drop what is in flight, close the input. */
   async stop(): Promise<void> {
-    if (this.timerHandle !== undefined) clearTimeout(this.timerHandle);
-    this.timerHandle = undefined;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerArmed = false;
     for (const b of this.inflight)
       if (b.settledAt === 0) b.fail(new Error('the run was stopped before this bundle finished'));
     if (!this.inputDone) await this.it.return?.();

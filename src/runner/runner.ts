@@ -141,6 +141,8 @@ export class Runner {
   private readonly warmed = new Set<string>();
   /** The codec of each descriptor (its coders fix it). */
   private readonly codecs = new Map<string, ModeCodec>();
+  /** Layouts of the plans run so far, by plan, options and input fields (see `layoutFor`). */
+  private readonly layouts = new Map<string, RunLayout>();
 
   private constructor(
     readonly servers: RunnerServers,
@@ -292,47 +294,21 @@ export class Runner {
     monitoring: MonitoringTotals,
   ): Promise<AsyncGenerator<RecordBatch> | undefined> {
     const baseDir = spec.baseDir ?? process.cwd();
-    const info = await describePlan(spec.plan, baseDir);
-    metrics.mode = info.mode;
     const { first, source } = await openSource(input);
-    if (!first) return undefined;
-    const schema = first.schema;
-    const udfIdx = resolveColumns(schema, spec.columns ?? schema.fields.map((_, i) => i), 'UDF input');
-    const inputFields = udfIdx.map((i) => ({
-      name: schema.fields[i]!.name,
-      type: fromArrowField(schema.fields[i]!),
-    }));
-    const resultFields = info.resultNames.map((name, i) => ({ name, type: info.resultTypes[i]! }));
-    let forwarded = schema.fields;
-    if (info.mode === 'aggregate') {
-      if (!spec.groupBy)
-        throw new Error('an aggregate needs groupBy (the key columns; use [] for one global group)');
-      forwarded = resolveColumns(schema, spec.groupBy, 'group key').map((i) => schema.fields[i]!);
-    } else if (spec.groupBy) {
-      throw new Error('groupBy is for aggregate UDFs; this plan is scalar');
-    }
-    for (const r of resultFields) {
-      if (forwarded.some((f) => f.name === r.name)) {
-        throw new Error(
-          `the input already has a column named '${r.name}'; name the call's output differently`,
-        );
+    let layout: RunLayout;
+    try {
+      if (!first) {
+        // nothing to run, but a plan that cannot load still fails the run
+        metrics.mode = (await describePlan(spec.plan, baseDir)).mode;
+        return undefined;
       }
+      layout = await this.layoutFor(first.schema, spec, baseDir);
+    } catch (e) {
+      await source.close();
+      throw e;
     }
-    const outputSchema = new Schema([...forwarded, ...resultFields.map((r) => toArrowField(r.name, r.type))]);
-    const descriptorId = this.descriptorFor(
-      info.mode === 'aggregate' ? ARROW_AGGREGATE_URN : SCALAR_FUNCTION_URN,
-      UserDefinedFunctions.encode(
-        buildUserDefinedFunctions(spec.plan, { baseDir, kindOf: (c) => info.kinds.get(c) ?? 'vectorized' }),
-      ).finish(),
-      coderInfos(info, inputFields, resultFields),
-    );
-    // The descriptor fixes the coders, so its runs share one codec (encoding and decoding are
-    // synchronous per element, and each element carries its own schema).
-    let codec = this.codecs.get(descriptorId);
-    if (codec === undefined) {
-      codec = this.codecFor(info, inputFields, resultFields);
-      this.codecs.set(descriptorId, codec);
-    }
+    const { info, udfIdx, outputSchema, descriptorId, codec } = layout;
+    metrics.mode = info.mode;
     const chunks =
       info.mode === 'aggregate'
         ? groupChunks(source, spec.groupBy!, udfIdx, metrics, spec.maxGroupRows ?? 10_000_000)
@@ -371,6 +347,64 @@ export class Runner {
       },
       bundling,
     );
+  }
+
+  /**
+   * The plan's layout over an input schema, made once per (plan, options, input fields) and kept:
+   * a run of the same plan over batches of the same shape, the usual case, skips loading the plan
+   * and building the descriptor again.
+   */
+  private async layoutFor(schema: Schema, spec: RunSpec, baseDir: string): Promise<RunLayout> {
+    const key = layoutKey(schema, spec, baseDir);
+    const known = key === undefined ? undefined : this.layouts.get(key);
+    if (known !== undefined) return known;
+    const layout = await this.makeLayout(schema, spec, baseDir);
+    if (key !== undefined) {
+      if (this.layouts.size >= MAX_LAYOUTS) this.layouts.clear();
+      this.layouts.set(key, layout);
+    }
+    return layout;
+  }
+
+  private async makeLayout(schema: Schema, spec: RunSpec, baseDir: string): Promise<RunLayout> {
+    const info = await describePlan(spec.plan, baseDir);
+    const udfIdx = resolveColumns(schema, spec.columns ?? schema.fields.map((_, i) => i), 'UDF input');
+    const inputFields = udfIdx.map((i) => ({
+      name: schema.fields[i]!.name,
+      type: fromArrowField(schema.fields[i]!),
+    }));
+    const resultFields = info.resultNames.map((name, i) => ({ name, type: info.resultTypes[i]! }));
+    let forwarded = schema.fields;
+    if (info.mode === 'aggregate') {
+      if (!spec.groupBy)
+        throw new Error('an aggregate needs groupBy (the key columns; use [] for one global group)');
+      forwarded = resolveColumns(schema, spec.groupBy, 'group key').map((i) => schema.fields[i]!);
+    } else if (spec.groupBy) {
+      throw new Error('groupBy is for aggregate UDFs; this plan is scalar');
+    }
+    for (const r of resultFields) {
+      if (forwarded.some((f) => f.name === r.name)) {
+        throw new Error(
+          `the input already has a column named '${r.name}'; name the call's output differently`,
+        );
+      }
+    }
+    const outputSchema = new Schema([...forwarded, ...resultFields.map((r) => toArrowField(r.name, r.type))]);
+    const descriptorId = this.descriptorFor(
+      info.mode === 'aggregate' ? ARROW_AGGREGATE_URN : SCALAR_FUNCTION_URN,
+      UserDefinedFunctions.encode(
+        buildUserDefinedFunctions(spec.plan, { baseDir, kindOf: (c) => info.kinds.get(c) ?? 'vectorized' }),
+      ).finish(),
+      coderInfos(info, inputFields, resultFields),
+    );
+    // The descriptor fixes the coders, so its runs share one codec (encoding and decoding are
+    // synchronous per element, and each element carries its own schema).
+    let codec = this.codecs.get(descriptorId);
+    if (codec === undefined) {
+      codec = this.codecFor(info, inputFields, resultFields);
+      this.codecs.set(descriptorId, codec);
+    }
+    return { info, udfIdx, outputSchema, descriptorId, codec };
   }
 
   /** The id of the descriptor with this transform and these coders, registered on first use. */
@@ -441,6 +475,42 @@ export class Runner {
     await this.replacing?.catch(() => {});
     await this.current.close();
     await this.servers.close();
+  }
+}
+
+/** What a run of a plan needs that depends only on the plan, its options and the input fields. */
+interface RunLayout {
+  info: PlanInfo;
+  udfIdx: number[];
+  outputSchema: Schema;
+  descriptorId: string;
+  codec: ModeCodec;
+}
+
+/** Layouts kept at most (a runner that runs ever new plans starts over past this). */
+const MAX_LAYOUTS = 256;
+
+const fieldKeys = new WeakMap<Schema, string>();
+
+/** The names, types and nullability of `schema`'s fields as a string (made once per schema object). */
+function fieldsKey(schema: Schema): string {
+  let k = fieldKeys.get(schema);
+  if (k === undefined) {
+    k = JSON.stringify(schema.fields.map((f) => [f.name, String(f.type), f.nullable]));
+    fieldKeys.set(schema, k);
+  }
+  return k;
+}
+
+/**
+ * The key of a run's layout: the plan and what else shapes it, as JSON, with the input fields;
+ * undefined when the plan does not make JSON (then the layout is made for each run).
+ */
+function layoutKey(schema: Schema, spec: RunSpec, baseDir: string): string | undefined {
+  try {
+    return `${JSON.stringify([spec.plan, baseDir, spec.columns ?? null, spec.groupBy ?? null])}\u0000${fieldsKey(schema)}`;
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,7 +7,10 @@ import type { MonitoringTotals } from './monitoring.js';
 
 export const USER_SUM_INT64 = 'beam:metric:user:sum_int64:v1';
 
+/** The labels of the UDF time (frozen: the totals remember which metrics match it). */
+const UDF_NS = Object.freeze({ PTRANSFORM: 'transform', NAME: 'udf_ns' });
+
 /** UDF time in ms from the summed worker metrics. */
 export function udfTimeMs(totals: MonitoringTotals): number {
-  return totals.sum(USER_SUM_INT64, { PTRANSFORM: 'transform', NAME: 'udf_ns' }) / 1e6;
+  return totals.sum(USER_SUM_INT64, UDF_NS) / 1e6;
 }

@@ -114,4 +114,53 @@ describe('runner control codec', () => {
       { numRuns: 500 },
     );
   });
+
+  it('decodes the infos a worker sends again (other counts, same strings) as the generated codec does', () => {
+    const labels = {
+      PTRANSFORM: 'transform',
+      NAMESPACE: '["vecudf","plus","result"]',
+      NAME: 'udf_ns',
+    };
+    const response = (id: string, counts: number[], extra: Record<string, string> = {}) =>
+      InstructionResponse.encode(
+        InstructionResponse.fromPartial({
+          instructionId: id,
+          processBundle: {
+            monitoringInfos: counts.map((n, i) => ({
+              urn: 'beam:metric:user:sum_int64:v1',
+              type: 'beam:metrics:sum_int64:v1',
+              payload: Uint8Array.of(n & 0x7f, ...(n > 127 ? [n >> 7] : [])),
+              labels: { ...labels, NAME: `m${i}`, ...extra },
+            })),
+          },
+        }),
+      ).finish();
+    const check = (bytes: Uint8Array) => {
+      const got = decodeInstructionResponse(bytes);
+      expect(got).toEqual(InstructionResponse.decode(bytes));
+      return got.processBundle!.monitoringInfos;
+    };
+    const first = check(response('1', [1, 2, 3]));
+    // the same infos again with other counts (one payload a byte longer): same labels object, frozen
+    const again = check(response('2', [5, 200, 7]));
+    expect(again[0]!.labels).toBe(first[0]!.labels);
+    expect(Object.isFrozen(again[1]!.labels)).toBe(true);
+    expect(again[1]!.payload).toEqual(Uint8Array.of(200 & 0x7f, 1));
+    // a label of the same length but other bytes, a longer one, infos in another order: decoded anew
+    for (const bytes of [
+      response('3', [1, 2, 3], { PTRANSFORM: 'transfore' }),
+      response('4', [1, 2, 3], { PTRANSFORM: 'transform2' }),
+      response('5', [4], { NAME: 'm2' }),
+    ]) {
+      const infos = check(bytes);
+      expect(infos[0]!.labels).not.toBe(first[0]!.labels);
+    }
+    // arbitrary responses in between leave what is decoded right
+    fc.assert(
+      fc.property(fc.array(fc.nat(300), { minLength: 1, maxLength: 4 }), fc.boolean(), (counts, other) => {
+        check(response('6', counts, other ? { NAMESPACE: 'x' } : {}));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });

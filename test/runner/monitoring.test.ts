@@ -106,4 +106,35 @@ describe('MonitoringTotals', () => {
     totals.add([info('u', SUM, { NAME: 'n' }, [1])]);
     expect(totals.all()[0]).toMatchObject({ value: 5, labels: { NAME: 'n' } });
   });
+
+  it('sums infos found by their frozen labels object like any other, per urn', () => {
+    const totals = new MonitoringTotals();
+    const shared = Object.freeze({ NAME: 'n' });
+    const udf = Object.freeze({ PTRANSFORM: 'transform', NAME: 'udf_ns' });
+    for (let i = 1; i <= 3; i++) {
+      // the same frozen object each bundle (as the control codec hands them out), and once with
+      // another urn, which must not land in the first one's total
+      totals.add([info('u', SUM, shared, varint(i)), info('v', SUM, shared, varint(10 * i))]);
+      expect(totals.sum('u', udf)).toBe(0);
+      expect(totals.sum('u', { NAME: 'n' })).toBe((i * (i + 1)) / 2);
+      expect(totals.sum('v', Object.freeze({ NAME: 'n' }))).toBe(5 * i * (i + 1));
+    }
+    // a frozen query asked again sees totals that appeared since
+    const q = Object.freeze({ NAME: 'udf_ns' });
+    expect(totals.sum('u', q)).toBe(0);
+    totals.add([info('u', SUM, { PTRANSFORM: 'transform', NAME: 'udf_ns' }, varint(7))]);
+    expect(totals.sum('u', q)).toBe(7);
+    expect(totals.sum('u', udf)).toBe(7);
+    totals.add([info('u', SUM, { NAME: 'udf_ns', PTRANSFORM: 'transform' }, varint(1))]);
+    expect(totals.sum('u', q)).toBe(8);
+  });
+
+  it('answers a query object changed between calls by what it holds now', () => {
+    const totals = new MonitoringTotals();
+    totals.add([info('u', SUM, { NAME: 'a' }, [1]), info('u', SUM, { NAME: 'b' }, [2])]);
+    const q: Record<string, string> = { NAME: 'a' };
+    expect(totals.sum('u', q)).toBe(1);
+    q.NAME = 'b';
+    expect(totals.sum('u', q)).toBe(2);
+  });
 });

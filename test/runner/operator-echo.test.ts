@@ -129,6 +129,25 @@ describe('runner operator over gRPC (scripted worker)', () => {
     expect(d.stateApiServiceDescriptor?.url).toMatch(/^127\.0\.0\.1:\d+$/);
   });
 
+  it('takes the layout of an earlier run only for the same plan over the same input fields', async () => {
+    const { runner, echo } = await echoRunner();
+    const one = (name: string) =>
+      genBatches({ rows: 300, batchRows: 100, seed: 3, columns: [{ name, type: T.DOUBLE() }] });
+    const plan = identityPlan();
+    const names = async (b: RecordBatch[]) => b[0]!.schema.fields.map((f) => f.name);
+    expect(await names(await collect(runner.run(one('x'), { plan })))).toEqual(['x', 'result']);
+    // the same plan object over other fields: their own output schema
+    expect(await names(await collect(runner.run(one('z'), { plan })))).toEqual(['z', 'result']);
+    // the plan changed in place: its new output name, not the layout of the first runs
+    plan.calls[0] = { ...plan.calls[0]!, name: 'out' } as (typeof plan.calls)[0];
+    const renamed = await collect(runner.run(one('x'), { plan }));
+    expect(await names(renamed)).toEqual(['x', 'out']);
+    expect(columnValues(renamed, 'out')).toEqual(columnValues(renamed, 'x'));
+    // one descriptor per layout (input fields and output names are in its coders), none again
+    await collect(runner.run(one('x'), { plan }));
+    expect(echo().descriptors).toHaveLength(3);
+  });
+
   it('runs row-wise mode with the row coder', async () => {
     const { runner } = await echoRunner({ chunkBytes: 777 });
     const batches = input();
