@@ -47,6 +47,14 @@ export class Admission {
     return this.#tasks < this.maxTasks && this.#bytes + bytes <= this.maxBytes;
   }
 
+  /** Admits a task of `bytes` input bytes if it may start now (nothing waits); false otherwise. */
+  tryAcquire(bytes: number): boolean {
+    if (this.#waiting.length > 0 || !this.#fits(bytes)) return false;
+    this.#tasks++;
+    this.#bytes += bytes;
+    return true;
+  }
+
   /** Resolves when a task of `bytes` input bytes may start; FIFO among waiters. */
   acquire(bytes: number): Promise<void> | undefined {
     if (this.#waiting.length === 0 && this.#fits(bytes)) {

@@ -30,6 +30,29 @@ function install(): void {
   }) as typeof process.exit;
 }
 
+/**
+ * Runs `work` with `process.exit` turned into a thrown ProcessExitError, for as long as it runs:
+ * until it returns, or until the promise it returns settles.
+ */
+export function withExitGuardSync<T>(work: () => T): T {
+  install();
+  running++;
+  let r: T;
+  try {
+    r = work();
+  } catch (e) {
+    running--;
+    throw e;
+  }
+  if (r instanceof Promise) {
+    const done = () => {
+      running--;
+    };
+    r.then(done, done);
+  } else running--;
+  return r;
+}
+
 /** Runs `work` with `process.exit` turned into a thrown ProcessExitError. */
 export async function withExitGuard<T>(work: () => Promise<T>): Promise<T> {
   install();

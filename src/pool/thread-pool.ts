@@ -20,7 +20,7 @@ import type { Plan } from '../exec/plan.js';
 import { BufferPool } from '../proto/buffer-pool.js';
 import { Admission } from './admission.js';
 import { placementBalancer, type TaskPlacement } from './balancer.js';
-import { ElementRunner } from './element-runner.js';
+import { type DeferredOutput, ElementRunner } from './element-runner.js';
 import {
   describeThreadDeath,
   describeUdfs,
@@ -28,7 +28,7 @@ import {
   ThreadDiedError,
   UdfTimeoutError,
 } from './errors.js';
-import { withExitGuard } from './exit-guard.js';
+import { withExitGuard, withExitGuardSync } from './exit-guard.js';
 import type { ElementMode, ResolvedPoolOptions } from './options.js';
 import { planUdfNames } from './plan-names.js';
 import { fromErrorRecord } from './remote-error.js';
@@ -205,8 +205,9 @@ export class ThreadPool implements ExecutorPool {
     bytes: Uint8Array,
     mode: ElementMode = 'arrow',
     group?: string,
+    context: unknown = group,
   ): Promise<Uint8Array> {
-    return this.#track(this.#run(planKey, plan, bytes, mode, group, false) as Promise<Uint8Array>);
+    return this.#track(this.#run(planKey, plan, bytes, mode, group, false, context) as Promise<Uint8Array>);
   }
 
   runDeferred(
@@ -214,8 +215,62 @@ export class ThreadPool implements ExecutorPool {
     plan: Plan,
     bytes: Uint8Array,
     group?: string,
+    context: unknown = group,
   ): Promise<Uint8Array | DeferredElement> {
-    return this.#track(this.#run(planKey, plan, bytes, 'arrow', group, true));
+    if (this.#closed) return Promise.reject(new PoolClosedError('the executor pool is closed'));
+    return (
+      this.#hereNow(planKey, plan, bytes, context) ??
+      this.#track(this.#run(planKey, plan, bytes, 'arrow', group, true, context))
+    );
+  }
+
+  /**
+   * A cheap synchronous plan's element that adaptive dispatch keeps on this thread, run before
+   * this returns when nothing has to be waited for (admission, a plan still loading): the
+   * worker's per-element path then costs one promise, as with `threads: 0`, instead of a chain
+   * of awaits. Undefined when it cannot: `#run` takes the element.
+   */
+  #hereNow(
+    planKey: string,
+    plan: Plan,
+    bytes: Uint8Array,
+    context: unknown,
+  ): Promise<DeferredElement> | undefined {
+    const main = this.#main;
+    if (!main || main.compiled(planKey, plan) instanceof Promise) return undefined;
+    const costKey = this.#costKey(planKey, plan);
+    if (this.#dispatchOf(costKey).where !== 'main' || !this.#admission.tryAcquire(bytes.byteLength))
+      return undefined;
+    const startedAt = epochMs();
+    const info = { rowsIn: 0 };
+    const end = (o: DeferredOutput | undefined) => {
+      this.#admission.release(bytes.byteLength);
+      this.#learnHere(planKey, costKey, bytes, startedAt, info, o, o?.element.size ?? 0);
+    };
+    let o: DeferredOutput | Promise<DeferredOutput>;
+    try {
+      // process.exit in the UDF must fail the batch here, not end the worker
+      o = withExitGuardSync(() => main.runDeferred(planKey, plan, bytes, info, context));
+    } catch (e) {
+      end(undefined);
+      return Promise.reject(e);
+    }
+    if (o instanceof Promise) {
+      return this.#track(
+        o.then(
+          (out) => {
+            end(out);
+            return out.element;
+          },
+          (e: unknown) => {
+            end(undefined);
+            throw e;
+          },
+        ),
+      );
+    }
+    end(o);
+    return Promise.resolve(o.element);
   }
 
   #track<T>(p: Promise<T>): Promise<T> {
@@ -232,6 +287,7 @@ export class ThreadPool implements ExecutorPool {
     mode: ElementMode,
     group: string | undefined,
     defer: boolean,
+    context: unknown = group,
   ): Promise<Uint8Array | DeferredElement> {
     if (this.#closed) throw new PoolClosedError('the executor pool is closed');
     const submittedAt = epochMs();
@@ -241,7 +297,7 @@ export class ThreadPool implements ExecutorPool {
     try {
       const costKey = this.#costKey(planKey, plan);
       if (this.#dispatchOf(costKey).where === 'main')
-        return await this.#runHere(planKey, plan, costKey, bytes, mode, defer);
+        return await this.#runHere(planKey, plan, costKey, bytes, mode, defer, context);
       return await new Promise<Uint8Array>((resolve, reject) => {
         this.#pending.push({
           bytesIn,
@@ -311,6 +367,7 @@ export class ThreadPool implements ExecutorPool {
     bytes: Uint8Array,
     mode: ElementMode,
     defer: boolean,
+    context: unknown,
   ): Promise<Uint8Array | DeferredElement> {
     this.#main ??= new ElementRunner(this.#o.planOptions, { allocateOutput: (n) => this.#outputs.take(n) });
     // Loading the plan here the first time is not a batch's cost (a failed load is reported by run()).
@@ -323,52 +380,67 @@ export class ThreadPool implements ExecutorPool {
     try {
       // process.exit in the UDF must fail the batch here, not end the worker
       if (defer && mode === 'arrow') {
-        const o = await withExitGuard(async () => this.#main!.runDeferred(planKey, plan, bytes, info));
+        const o = await withExitGuard(async () =>
+          this.#main!.runDeferred(planKey, plan, bytes, info, context),
+        );
         out = o;
         size = o.element.size;
         return o.element;
       }
-      const o = await withExitGuard(() => this.#main!.run(planKey, plan, bytes, mode, info));
+      const o = await withExitGuard(() => this.#main!.run(planKey, plan, bytes, mode, info, context));
       out = o;
       size = o.bytes.byteLength;
       return o.bytes;
     } finally {
-      const busyMs = epochMs() - startedAt;
-      this.#stats.record({
-        threadId: 0,
-        ok: out !== undefined,
-        rowsIn: info.rowsIn,
-        rowsOut: out?.rowsOut ?? 0,
-        bytesIn: bytes.byteLength,
-        bytesOut: size,
-        busyMs,
-        queueWaitMs: 0,
-      });
-      const metrics = out?.metrics ?? this.#main.takeMetrics(planKey);
-      if (metrics.length > 0) this.#udf.add(planKey, metrics);
-      // Grown slow (bigger batches, a heavier input): back to the threads, measuring again. Judged
-      // by the least time per row over a window of batches, as the sampling is, and only after two
-      // slow windows in a row, so that batches delayed by a busy machine (wall time) or run cold
-      // after a pause do not send a cheap plan back: traced under load, plus went back to the
-      // threads a few times a minute, and a thread idle for as long ran its first batches slower
-      // still, keeping it there for the next 64.
-      const d = this.#dispatchOf(costKey);
-      if (out !== undefined && info.rowsIn > 0) {
-        d.mainPerRow = Math.min(d.mainPerRow, busyMs / info.rowsIn);
-        d.mainRows = Math.max(d.mainRows, info.rowsIn);
-        if (++d.mainSeen >= MAIN_WINDOW) {
-          d.mainSlow = d.mainPerRow * d.mainRows > 4 * this.#o.cheapBatchMs ? d.mainSlow + 1 : 0;
-          if (d.mainSlow >= 2) {
-            d.where = 'sampling';
-            d.samples = [];
-            // The threads have not run this plan for a while: a few batches to warm them first.
-            d.seen = WARM_UP - MAIN_REWARM;
-            d.mainSlow = 0;
-          }
-          d.mainPerRow = Number.POSITIVE_INFINITY;
-          d.mainRows = 0;
-          d.mainSeen = 0;
+      this.#learnHere(planKey, costKey, bytes, startedAt, info, out, size);
+    }
+  }
+
+  /** The books of an element run on this thread, and what adaptive dispatch learns from it. */
+  #learnHere(
+    planKey: string,
+    costKey: string,
+    bytes: Uint8Array,
+    startedAt: number,
+    info: { rowsIn: number },
+    out: { rowsOut: number; metrics: CallMetrics[] } | undefined,
+    size: number,
+  ): void {
+    const busyMs = epochMs() - startedAt;
+    this.#stats.record({
+      threadId: 0,
+      ok: out !== undefined,
+      rowsIn: info.rowsIn,
+      rowsOut: out?.rowsOut ?? 0,
+      bytesIn: bytes.byteLength,
+      bytesOut: size,
+      busyMs,
+      queueWaitMs: 0,
+    });
+    const metrics = out?.metrics ?? this.#main?.takeMetrics(planKey) ?? [];
+    if (metrics.length > 0) this.#udf.add(planKey, metrics);
+    // Grown slow (bigger batches, a heavier input): back to the threads, measuring again. Judged
+    // by the least time per row over a window of batches, as the sampling is, and only after two
+    // slow windows in a row, so that batches delayed by a busy machine (wall time) or run cold
+    // after a pause do not send a cheap plan back: traced under load, plus went back to the
+    // threads a few times a minute, and a thread idle for as long ran its first batches slower
+    // still, keeping it there for the next 64.
+    const d = this.#dispatchOf(costKey);
+    if (out !== undefined && info.rowsIn > 0) {
+      d.mainPerRow = Math.min(d.mainPerRow, busyMs / info.rowsIn);
+      d.mainRows = Math.max(d.mainRows, info.rowsIn);
+      if (++d.mainSeen >= MAIN_WINDOW) {
+        d.mainSlow = d.mainPerRow * d.mainRows > 4 * this.#o.cheapBatchMs ? d.mainSlow + 1 : 0;
+        if (d.mainSlow >= 2) {
+          d.where = 'sampling';
+          d.samples = [];
+          // The threads have not run this plan for a while: a few batches to warm them first.
+          d.seen = WARM_UP - MAIN_REWARM;
+          d.mainSlow = 0;
         }
+        d.mainPerRow = Number.POSITIVE_INFINITY;
+        d.mainRows = 0;
+        d.mainSeen = 0;
       }
     }
   }

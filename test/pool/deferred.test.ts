@@ -52,6 +52,40 @@ describe('executor pool: deferred results', () => {
     }
   });
 
+  it('threads: once on the calling thread, an element runs before runDeferred returns', async () => {
+    const pool = createExecutorPool({ threads: 1, cheapBatchMs: 60_000 });
+    try {
+      const plan = fixturePlan('plus', 2);
+      const run = (v: number) => pool.runDeferred!('s', plan, element(filled(10_000, v), filled(10_000, 1)));
+      for (let i = 0; i < 100; i++) await run(i); // learned cheap
+      const before = pool.stats().totals.rowsOut;
+      const p = run(7);
+      // run and booked already: no chain of awaits per element on the worker's path
+      expect(pool.stats().totals.rowsOut).toBe(before + 10_000);
+      expect(resultColumn(written((await p) as DeferredElement))[0]).toBe(8);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('threads: process.exit in a UDF run there fails the element, not the process', async () => {
+    const pool = createExecutorPool({ threads: 1, cheapBatchMs: 60_000 });
+    try {
+      const plan = fixturePlan('exitOn13', 1);
+      const run = (v: number) => pool.runDeferred!('x', plan, element(filled(4, v)));
+      for (let i = 0; i < 100; i++) await run(1); // learned cheap
+      const bad = await run(13).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(bad?.message).toMatch(/process\.exit\(.*\) was called on the worker's own thread/);
+      // the pool, and this process, go on
+      expect(resultColumn(written((await run(5)) as DeferredElement))).toEqual([5, 5, 5, 5]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('a failing UDF rejects runDeferred as it rejects run', async () => {
     const pool = createExecutorPool({ threads: 0 });
     try {
