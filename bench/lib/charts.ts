@@ -7,7 +7,7 @@
  * @example
  * for (const [file, svg] of Object.entries(charts(results))) writeFileSync(join(dir, file), svg);
  */
-import { rate, referenceBatch } from './goals.js';
+import { rate, referenceBatch, vectorizedBesideRow } from './goals.js';
 import type { BenchResults, Measurement } from './results.js';
 import { type Bar, barChart, type LineSeries, lineChart, PALETTE } from './svg.js';
 
@@ -105,7 +105,7 @@ function speedupChart(ms: readonly Measurement[]): string | undefined {
     for (const c of unique(
       ms.filter((m) => m.suite === suite && m.mode === 'vectorized').map((m) => m.case),
     )) {
-      const v = rate(ms, suite, c, 'vectorized', bs, threads);
+      const v = vectorizedBesideRow(ms, suite, c, bs, threads);
       const r = rate(ms, suite, c, 'row', bs, threads);
       if (v === undefined || r === undefined) continue;
       bars.push({

@@ -45,6 +45,12 @@ export interface StageTimes {
   bytesReceived: number;
 }
 
+/**
+ * End to end, the vectorized runs measured side by side with the row-wise ones (the vectorized /
+ * row-wise ratio comes from this pair; `vectorized` itself is measured beside the raw limit).
+ */
+export const VECTORIZED_BESIDE_ROW = 'vectorized beside row';
+
 export interface Measurement {
   suite: string;
   level: Level;
