@@ -107,7 +107,7 @@ export function registerBench(program: Command): void {
     )
     .option(
       '--e2e-rows <n>',
-      'rows per end-to-end run (default: --rows, else 500,000; quick 100,000)',
+      'rows per end-to-end run (default: --rows, else 1,000,000; quick 100,000)',
       positiveInt,
     )
     .option('--batch-sizes <list>', 'rows per batch to measure at (default 1000,10000,100000)', intList)
