@@ -5,30 +5,18 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeIpc } from '../../src/codec/ipc-reader.js';
 import { columnValues } from '../helpers/gen-batches.js';
 import { writeInputFile } from '../helpers/input-file.js';
+import { cliMain, projectRoot, tsxLoader, vecudf } from '../helpers/vecudf-cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const main = join(root, 'src', 'cli', 'main.ts');
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const root = projectRoot;
+const main = cliMain;
+const tsx = tsxLoader;
 const UDFS = join(root, 'test', 'helpers', 'udfs.ts');
-
-function vecudf(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', tsx, main, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b) => (stdout += b));
-    p.stderr.on('data', (b) => (stderr += b));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const read = (path: string) => decodeIpc(readFileSync(path)).batches;
 

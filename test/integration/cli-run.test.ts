@@ -3,34 +3,19 @@
  * worker process) in both modes and the in-process path give identical files; bad arguments and
  * failures end with a one-line `error: …` and exit code 1.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerRun } from '../../src/cli/run.js';
 import { decodeIpc } from '../../src/codec/ipc-reader.js';
 import { columnValues } from '../helpers/gen-batches.js';
 import { writeInputFile } from '../helpers/input-file.js';
+import { projectRoot, vecudf } from '../helpers/vecudf-cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const main = join(root, 'src', 'cli', 'main.ts');
-const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+const root = projectRoot;
 const UDFS = join(root, 'test', 'helpers', 'udfs.ts');
-
-function vecudf(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, ['--import', tsx, main, ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (b) => (stdout += b));
-    p.stderr.on('data', (b) => (stderr += b));
-    p.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The command in this process (faster than a spawn), with its stderr and exit code captured. */
 async function inProcessCli(...args: string[]): Promise<{ code: number; stderr: string }> {
