@@ -34,7 +34,7 @@ function install(): void {
  * Runs `work` with `process.exit` turned into a thrown ProcessExitError, for as long as it runs:
  * until it returns, or until the promise it returns settles.
  */
-export function withExitGuardSync<T>(work: () => T): T {
+export function withExitGuard<T>(work: () => T): T {
   install();
   running++;
   let r: T;
@@ -51,15 +51,4 @@ export function withExitGuardSync<T>(work: () => T): T {
     r.then(done, done);
   } else running--;
   return r;
-}
-
-/** Runs `work` with `process.exit` turned into a thrown ProcessExitError. */
-export async function withExitGuard<T>(work: () => Promise<T>): Promise<T> {
-  install();
-  running++;
-  try {
-    return await work();
-  } finally {
-    running--;
-  }
 }

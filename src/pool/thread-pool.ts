@@ -28,7 +28,7 @@ import {
   ThreadDiedError,
   UdfTimeoutError,
 } from './errors.js';
-import { withExitGuard, withExitGuardSync } from './exit-guard.js';
+import { withExitGuard } from './exit-guard.js';
 import type { ElementMode, ResolvedPoolOptions } from './options.js';
 import { planUdfNames } from './plan-names.js';
 import { fromErrorRecord } from './remote-error.js';
@@ -250,7 +250,7 @@ export class ThreadPool implements ExecutorPool {
     let o: DeferredOutput | Promise<DeferredOutput>;
     try {
       // process.exit in the UDF must fail the batch here, not end the worker
-      o = withExitGuardSync(() => main.runDeferred(planKey, plan, bytes, info, context));
+      o = withExitGuard(() => main.runDeferred(planKey, plan, bytes, info, context));
     } catch (e) {
       end(undefined);
       return Promise.reject(e);
@@ -380,9 +380,7 @@ export class ThreadPool implements ExecutorPool {
     try {
       // process.exit in the UDF must fail the batch here, not end the worker
       if (defer && mode === 'arrow') {
-        const o = await withExitGuard(async () =>
-          this.#main!.runDeferred(planKey, plan, bytes, info, context),
-        );
+        const o = await withExitGuard(() => this.#main!.runDeferred(planKey, plan, bytes, info, context));
         out = o;
         size = o.element.size;
         return o.element;
