@@ -109,6 +109,13 @@ const candidates = (k: number, last: number) => [
   ...[...get(SV.vL), ...I8X16_EQ, ...V128_AND, ...I8X16_BITMASK],
 ];
 
+/** Sets `at` to the address of the lowest set bit of the i64 mask on the stack (a block at p + off). */
+const lowestBitAt = (off: number) => [
+  ...[...I64_CTZ, ...I32_WRAP_I64, ...get(S.p), ...I32_ADD],
+  ...(off ? [...i32(off), ...I32_ADD] : []),
+  ...set(SL.at),
+];
+
 /** One 64-byte block at p + off (its first 16 bytes, ORed, already in y0; y4 left for the next). */
 const block = (off: number, last: number) => [
   ...[1, 2, 3, 4].flatMap((k) => [
@@ -124,14 +131,7 @@ const block = (off: number, last: number) => [
   ...[...candidates(2, last), ...candidates(3, last), ...i32(16), ...I32_SHL, ...I32_OR, ...I64_EXTEND_I32_U],
   ...[...i64(32), ...I64_SHL, ...I64_OR, ...tee(SL64.mask)],
   // the first candidate (p + 64 when there is none: the list does not grow)
-  ...[
-    ...I64_CTZ,
-    ...I32_WRAP_I64,
-    ...get(S.p),
-    ...I32_ADD,
-    ...(off ? [...i32(off), ...I32_ADD] : []),
-    ...set(SL.at),
-  ],
+  ...lowestBitAt(off),
   ...[...get(SL64.mask), ...I64_EQZ, ...I32_EQZ, ...append, ...I32_ADD, ...set(SL.end)],
   ...[...get(SL64.mask), ...I64_POPCNT, ...I32_WRAP_I64, ...i32(1), ...I32_GT_U],
   ...IF, // the others, in order
@@ -139,15 +139,7 @@ const block = (off: number, last: number) => [
   ...BLOCK,
   ...LOOP,
   ...[...get(SL64.rest), ...I64_EQZ, ...brIf(1)],
-  ...[
-    ...get(SL64.rest),
-    ...I64_CTZ,
-    ...I32_WRAP_I64,
-    ...get(S.p),
-    ...I32_ADD,
-    ...(off ? [...i32(off), ...I32_ADD] : []),
-    ...set(SL.at),
-  ],
+  ...[...get(SL64.rest), ...lowestBitAt(off)],
   ...[...i32(1), ...append, ...I32_ADD, ...set(SL.end)],
   ...[...get(SL64.rest), ...get(SL64.rest), ...i64(1), ...I64_SUB, ...I64_AND, ...set(SL64.rest)],
   ...br(0),
